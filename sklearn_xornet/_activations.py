@@ -1,0 +1,97 @@
+"""Activation functions by name, each with its slope written in terms of its output.
+
+As in the article, a layer's derivative is taken from the layer's *output*: the sigmoid's
+slope is ``s * (1 - s)`` where ``s`` is what the layer produced, so the backward pass needs
+nothing but the values the forward pass kept.
+
+Every function writes into ``out`` (which may be its input) and returns it; every derivative
+multiplies a delta in place.
+"""
+
+import numpy as np
+from scipy.special import expit
+
+
+def identity(x, out):
+    if out is not x:
+        np.copyto(out, x)
+    return out
+
+
+def logistic(x, out):
+    return expit(x, out=out)
+
+
+def tanh(x, out):
+    return np.tanh(x, out=out)
+
+
+def relu(x, out):
+    return np.maximum(x, 0, out=out)
+
+
+def softmax(x, out):
+    # Shifting by the row maximum keeps exp from overflowing; it cancels in the ratio.
+    np.subtract(x, x.max(axis=1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= out.sum(axis=1, keepdims=True)
+    return out
+
+
+def exp(x, out):
+    return np.exp(x, out=out)
+
+
+ACTIVATIONS = {
+    "identity": identity,
+    "logistic": logistic,
+    "tanh": tanh,
+    "relu": relu,
+    "softmax": softmax,
+    "exp": exp,
+}
+
+
+def identity_derivative(A, delta):
+    return delta
+
+
+def logistic_derivative(A, delta):
+    # the article's sigmoid_(x) = x * (1 - x), applied to the layer's output
+    delta *= A
+    delta *= 1 - A
+    return delta
+
+
+def tanh_derivative(A, delta):
+    delta *= 1 - A**2
+    return delta
+
+
+def relu_derivative(A, delta):
+    delta[A <= 0] = 0
+    return delta
+
+
+def softmax_derivative(A, delta):
+    # Jacobian-vector product of softmax: diag(A) - A A^T, row by row.
+    delta -= np.einsum("ij,ij->i", delta, A)[:, np.newaxis]
+    delta *= A
+    return delta
+
+
+def exp_derivative(A, delta):
+    delta *= A
+    return delta
+
+
+DERIVATIVES = {
+    "identity": identity_derivative,
+    "logistic": logistic_derivative,
+    "tanh": tanh_derivative,
+    "relu": relu_derivative,
+    "softmax": softmax_derivative,
+    "exp": exp_derivative,
+}
+
+HIDDEN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu")

@@ -1,0 +1,118 @@
+"""TinyMLPRegressor: real targets in (standardised by default), real predictions out."""
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import column_or_1d
+
+from ._base import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC, _BaseTinyMLP
+
+
+class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
+    __doc__ = f"""Multilayer perceptron regressor, trained by the article's backpropagation.
+
+    A drop-in for :class:`sklearn.neural_network.MLPRegressor`. With
+    ``output_activation='logistic'`` it is the article's first network, with 'identity'
+    its improved version; ``normalize_y=True`` (the default) standardises the targets so
+    that the defaults work on unscaled data.
+
+    Parameters
+    ----------
+{SHARED_PARAMETERS_DOC}
+    loss : {{'squared_error', 'poisson'}}, default='squared_error'
+        The loss minimised: half the squared error, or half the Poisson deviance (with an
+        exponential output and non-negative targets).
+
+    output_activation : {{'identity', 'logistic'}}, default='identity'
+        Activation of the output layer with ``loss='squared_error'``. 'logistic' is the
+        article's first network; its targets must lie in [0, 1].
+
+    normalize_y : bool, default=True
+        Whether to fit on targets standardised by their (weighted) mean and standard
+        deviation and map the predictions back, as
+        ``GaussianProcessRegressor(normalize_y=True)`` does. Only used with the 'identity'
+        output and the squared error.
+
+    Attributes
+    ----------
+{SHARED_ATTRIBUTES_DOC}
+    See Also
+    --------
+    TinyMLPClassifier : The same network for classification.
+    sklearn.neural_network.MLPRegressor : scikit-learn's multilayer perceptron.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_xornet import TinyMLPRegressor
+    >>> X = np.linspace(0, 2 * np.pi, 50).reshape(-1, 1)
+    >>> y = 10 * np.sin(X).ravel() + 100
+    >>> reg = TinyMLPRegressor(hidden_layer_sizes=(10,), random_state=0).fit(X, y)
+    >>> bool(reg.score(X, y) > 0.99)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseTinyMLP._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+        "output_activation": [StrOptions({"identity", "logistic"})],
+        "normalize_y": ["boolean"],
+    }
+    _own_params = {
+        "loss": "squared_error",
+        "output_activation": "identity",
+        "normalize_y": True,
+    }
+
+    def _encode_targets(self, y, sample_weight, dtype):
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        Y = y.reshape(y.shape[0], -1).astype(dtype)
+        if self.loss == "poisson":
+            if self.output_activation != "identity":
+                raise ValueError(
+                    "loss='poisson' has its own exponential output; it cannot be combined"
+                    f" with output_activation={self.output_activation!r}."
+                )
+            if np.any(Y < 0) or not np.any(Y > 0):
+                raise ValueError(
+                    "loss='poisson' requires non-negative targets with a positive sum."
+                )
+            out_activation = "exp"
+        else:
+            out_activation = self.output_activation
+        if out_activation == "logistic" and (np.any(Y < 0) or np.any(Y > 1)):
+            raise ValueError(
+                "output_activation='logistic' requires targets in [0, 1]; got values in"
+                f" [{Y.min()}, {Y.max()}]."
+            )
+
+        mean = np.zeros(Y.shape[1], dtype=dtype)
+        scale = np.ones(Y.shape[1], dtype=dtype)
+        if self.normalize_y and out_activation == "identity":
+            mean = np.average(Y, axis=0, weights=sample_weight).astype(dtype)
+            std = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=sample_weight))
+            scale = np.where(std > 10 * np.finfo(dtype).eps, std, 1).astype(dtype)
+            Y = (Y - mean) / scale
+        return Y, out_activation, {"_y_mean": mean, "_y_scale": scale}
+
+    def predict(self, X):
+        """Predict using the multilayer perceptron model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predicted values.
+        """
+        y = self._forward(X) * self._y_scale + self._y_mean
+        return y.ravel() if self.n_outputs_ == 1 else y
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

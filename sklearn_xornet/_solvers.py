@@ -1,0 +1,97 @@
+"""Gradient-based solvers: each a small object with one ``update`` on the flat parameters.
+
+``update(params, grad)`` moves ``params`` in place. The formulas are scikit-learn's
+(``sklearn/neural_network/_stochastic_optimizers.py``) written on one vector, so a step is a
+few vectorised operations whatever the number of layers. L-BFGS is scipy's and lives in the
+estimator's training loop.
+"""
+
+import numpy as np
+
+
+class GradientDescent:
+    """Plain gradient descent with a constant step: the article's update.
+
+    ``params -= learning_rate * grad``; with the article's summed error and unit step, this
+    is ``Wz += H^T . dZ`` and ``Wh += X^T . dH``.
+    """
+
+    def __init__(self, learning_rate_init):
+        self.learning_rate = float(learning_rate_init)
+
+    def update(self, params, grad):
+        params -= self.learning_rate * grad
+
+    def iteration_ends(self, time_step):
+        pass
+
+    def trigger_stopping(self, msg, verbose):
+        """Whether training stops when the loss stalls (it does, unless a schedule adapts)."""
+        if verbose:
+            print(msg + " Stopping.")
+        return True
+
+
+class SGD(GradientDescent):
+    """Stochastic gradient descent with (Nesterov) momentum and a learning-rate schedule."""
+
+    def __init__(
+        self, n_params, dtype, learning_rate_init, lr_schedule, momentum, nesterov, power_t
+    ):
+        super().__init__(learning_rate_init)
+        self.learning_rate_init = float(learning_rate_init)
+        self.lr_schedule = lr_schedule
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.power_t = power_t
+        self.velocity = np.zeros(n_params, dtype=dtype)
+
+    def update(self, params, grad):
+        velocity = self.velocity
+        velocity *= self.momentum
+        velocity -= self.learning_rate * grad
+        if self.nesterov:
+            params += self.momentum * velocity - self.learning_rate * grad
+        else:
+            params += velocity
+
+    def iteration_ends(self, time_step):
+        if self.lr_schedule == "invscaling":
+            self.learning_rate = self.learning_rate_init / (time_step + 1) ** self.power_t
+
+    def trigger_stopping(self, msg, verbose):
+        if self.lr_schedule != "adaptive":
+            return super().trigger_stopping(msg, verbose)
+        if self.learning_rate <= 1e-6:
+            if verbose:
+                print(msg + " Learning rate too small. Stopping.")
+            return True
+        self.learning_rate /= 5.0
+        if verbose:
+            print(f"{msg} Setting learning rate to {self.learning_rate:f}")
+        return False
+
+
+class Adam(GradientDescent):
+    """Adam (Kingma and Ba, 2014), with scikit-learn's bias-corrected step."""
+
+    def __init__(self, n_params, dtype, learning_rate_init, beta_1, beta_2, epsilon):
+        super().__init__(learning_rate_init)
+        self.learning_rate_init = float(learning_rate_init)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.t = 0
+        self.m = np.zeros(n_params, dtype=dtype)
+        self.v = np.zeros(n_params, dtype=dtype)
+
+    def update(self, params, grad):
+        self.t += 1
+        self.m *= self.beta_1
+        self.m += (1 - self.beta_1) * grad
+        self.v *= self.beta_2
+        self.v += (1 - self.beta_2) * grad**2
+        self.learning_rate = (
+            self.learning_rate_init * np.sqrt(1 - self.beta_2**self.t) / (1 - self.beta_1**self.t)
+        )
+        params -= self.learning_rate * self.m / (np.sqrt(self.v) + self.epsilon)
