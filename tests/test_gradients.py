@@ -1,0 +1,126 @@
+"""Backpropagation against central finite differences of the training objective."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy import sparse
+
+from sklearn_xornet._activations import HIDDEN_ACTIVATIONS
+from sklearn_xornet._losses import LOSSES
+from sklearn_xornet._network import Layout, loss_and_gradient
+
+
+def targets(loss, out_activation, rng, n_samples, n_outputs):
+    if out_activation == "softmax":
+        return np.eye(n_outputs)[rng.randint(n_outputs, size=n_samples)]
+    if loss == "poisson":
+        return rng.poisson(2.0, size=(n_samples, n_outputs)).astype(float)
+    if out_activation == "logistic":
+        return rng.randint(2, size=(n_samples, n_outputs)).astype(float)
+    return rng.normal(size=(n_samples, n_outputs))
+
+
+def numeric_gradient(f, params, eps=1e-6):
+    grad = np.empty_like(params)
+    for i in range(params.size):
+        step = np.zeros_like(params)
+        step[i] = eps
+        grad[i] = (f(params + step) - f(params - step)) / (2 * eps)
+    return grad
+
+
+@pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
+@pytest.mark.parametrize("loss, out_activation", sorted(LOSSES))
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_gradient_matches_finite_differences(
+    activation, loss, out_activation, fit_intercept, weighted
+):
+    rng = np.random.RandomState(0)
+    n_samples, n_features, n_outputs = 7, 3, 3
+    layout = Layout([n_features, 4, 5, n_outputs])  # two hidden layers
+    X = rng.normal(size=(n_samples, n_features))
+    Y = targets(loss, out_activation, rng, n_samples, n_outputs)
+    sample_weight = rng.uniform(0.2, 3.0, size=n_samples) if weighted else None
+    params = rng.normal(scale=0.5, size=layout.size)
+    if not fit_intercept:
+        params[layout.n_coef :] = 0.0
+    activations = [activation, activation]
+    alpha = 0.3
+
+    def objective(p):
+        return loss_and_gradient(
+            p,
+            np.empty_like(p),
+            layout,
+            X,
+            Y,
+            sample_weight,
+            alpha,
+            activations,
+            out_activation,
+            loss,
+        )
+
+    grad = np.empty_like(params)
+    value = loss_and_gradient(
+        params, grad, layout, X, Y, sample_weight, alpha, activations, out_activation, loss
+    )
+    assert value == pytest.approx(objective(params))
+    expected = numeric_gradient(objective, params)
+    trained = slice(None) if fit_intercept else slice(0, layout.n_coef)
+    assert_allclose(grad[trained], expected[trained], rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("loss, out_activation", sorted(LOSSES))
+def test_loss_value_matches_its_definition(loss, out_activation):
+    """The stable formulas equal the textbook ones where the textbook ones are safe."""
+    rng = np.random.RandomState(1)
+    layout = Layout([2, 3, 2])
+    X = rng.normal(size=(6, 2))
+    Y = targets(loss, out_activation, rng, 6, 2)
+    params = rng.normal(size=layout.size)
+    coefs, intercepts = layout.unpack(params)
+    raw = np.tanh(X @ coefs[0] + intercepts[0]) @ coefs[1] + intercepts[1]
+    if out_activation == "softmax":
+        Z = np.exp(raw) / np.exp(raw).sum(axis=1, keepdims=True)
+    elif out_activation == "logistic":
+        Z = 1 / (1 + np.exp(-raw))
+    elif out_activation == "exp":
+        Z = np.exp(raw)
+    else:
+        Z = raw
+    if loss == "squared_error":
+        per_sample = 0.5 * ((Y - Z) ** 2).sum(axis=1)
+    elif out_activation == "softmax":
+        per_sample = -(Y * np.log(Z)).sum(axis=1)
+    elif out_activation == "logistic":
+        per_sample = -(Y * np.log(Z) + (1 - Y) * np.log(1 - Z)).sum(axis=1)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ylogy = np.where(Y > 0, Y * np.log(Y), 0.0)
+        per_sample = (Z - Y * np.log(Z) + ylogy - Y).sum(axis=1)
+    alpha = 0.5
+    expected = per_sample.mean() + 0.5 * alpha * (params[: layout.n_coef] ** 2).sum() / 6
+    value = loss_and_gradient(
+        params, np.empty_like(params), layout, X, Y, None, alpha, ["tanh"], out_activation, loss
+    )
+    assert value == pytest.approx(expected, rel=1e-12)
+
+
+def test_sparse_input_gives_the_dense_gradient():
+    rng = np.random.RandomState(2)
+    layout = Layout([5, 4, 1])
+    X = rng.normal(size=(8, 5)) * (rng.uniform(size=(8, 5)) < 0.4)
+    Y = rng.normal(size=(8, 1))
+    params = rng.normal(size=layout.size)
+    results = []
+    for data in (X, sparse.csr_matrix(X), sparse.csc_matrix(X)):
+        grad = np.empty_like(params)
+        value = loss_and_gradient(
+            params, grad, layout, data, Y, None, 0.1, ["relu"], "identity", "squared_error"
+        )
+        results.append((value, grad))
+    for value, grad in results[1:]:
+        assert value == pytest.approx(results[0][0], rel=1e-12)
+        assert_allclose(grad, results[0][1], rtol=1e-12)
