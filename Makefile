@@ -10,11 +10,15 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
 $(VENV)/.installed-%: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[$*]"
 	touch $@
 
-demo: $(VENV)/.installed-test
+demo: $(VENV)/.installed
 	$(PY) -m sklearn_xornet
 
 test: $(VENV)/.installed-test

@@ -121,13 +121,13 @@ def test_regressor_normalize_y_makes_the_fit_scale_free():
     y = np.sin(X[:, 0]) + X[:, 1] ** 2
     # a few iterations only: later ones amplify the last bits in which the two
     # standardised targets differ
-    reg = TinyMLPRegressor(hidden_layer_sizes=(10,), max_iter=10, random_state=0)
+    reg = TinyMLPRegressor(hidden_layer_sizes=(10,), alpha=1e-3, max_iter=10, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         small = clone(reg).fit(X, y).predict(X)
         large = clone(reg).fit(X, 1e4 * y + 300).predict(X)
     assert_allclose(large, 1e4 * small + 300, rtol=1e-6)
-    full = TinyMLPRegressor(hidden_layer_sizes=(10,), random_state=0)
+    full = TinyMLPRegressor(hidden_layer_sizes=(10,), alpha=1e-3, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         assert full.fit(X, 1e4 * y + 300).score(X, 1e4 * y + 300) > 0.99
@@ -138,8 +138,9 @@ def test_regressor_without_normalize_y_fails_on_a_large_offset():
     rng = np.random.RandomState(0)
     X = rng.uniform(-2, 2, size=(80, 2))
     y = 1e4 * (np.sin(X[:, 0]) + X[:, 1] ** 2) + 3e5
-    normalized = TinyMLPRegressor(hidden_layer_sizes=(10,), random_state=0).fit(X, y)
-    raw = TinyMLPRegressor(hidden_layer_sizes=(10,), normalize_y=False, random_state=0)
+    normalized = TinyMLPRegressor(hidden_layer_sizes=(10,), alpha=1e-3, random_state=0)
+    normalized.fit(X, y)
+    raw = TinyMLPRegressor(hidden_layer_sizes=(10,), alpha=1e-3, normalize_y=False, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         raw.fit(X, y)
@@ -150,7 +151,7 @@ def test_multi_output_regression():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(100, 3))
     Y = np.column_stack([X[:, 0] - X[:, 1], 5 * X[:, 2] + 10])
-    reg = TinyMLPRegressor(hidden_layer_sizes=(10,), random_state=0).fit(X, Y)
+    reg = TinyMLPRegressor(hidden_layer_sizes=(10,), alpha=1e-3, random_state=0).fit(X, Y)
     assert reg.n_outputs_ == 2
     assert reg.predict(X).shape == (100, 2)
     assert reg.score(X, Y) > 0.99
