@@ -402,8 +402,6 @@ class _BaseTinyMLP(BaseEstimator):
         trainable = self._trainable(layout)
         if self.solver == "sgd":
             optimizer = SGD(
-                params[trainable].size,
-                params.dtype,
                 self.learning_rate_init,
                 self.learning_rate,
                 self.momentum,
@@ -411,14 +409,7 @@ class _BaseTinyMLP(BaseEstimator):
                 self.power_t,
             )
         elif self.solver == "adam":
-            optimizer = Adam(
-                params[trainable].size,
-                params.dtype,
-                self.learning_rate_init,
-                self.beta_1,
-                self.beta_2,
-                self.epsilon,
-            )
+            optimizer = Adam(self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
         else:
             optimizer = GradientDescent(self.learning_rate_init)
 

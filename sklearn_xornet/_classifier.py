@@ -83,7 +83,7 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
+            The samples to classify.
 
         Returns
         -------
@@ -103,7 +103,7 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
+            The samples whose class probabilities are wanted.
 
         Returns
         -------

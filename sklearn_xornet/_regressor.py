@@ -20,10 +20,11 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
     ----------
 {SHARED_PARAMETERS_DOC}
     alpha : float, default=5.0
-        Strength of the L2 penalty on the weights (not the intercepts); like the loss, it is
-        divided by the total sample weight. The default (scikit-learn's is 1e-4) was chosen
-        by measurement: noisy regression targets need a stronger penalty than classes do
-        to keep L-BFGS from fitting the noise.
+        L2 penalty on the weights, intercepts excepted, divided like the loss by the total
+        sample weight. Far above scikit-learn's 1e-4 and the classifier's 0.03, by
+        measurement: noisy regression targets need a stronger penalty than class labels to
+        keep L-BFGS from fitting the noise (on ``load_diabetes``, R2 0.49 instead of
+        below 0). Lower it for clean signals.
 
     loss : {{'squared_error', 'poisson'}}, default='squared_error'
         The loss minimised: half the squared error, or half the Poisson deviance (with an
@@ -44,8 +45,10 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
 {SHARED_ATTRIBUTES_DOC}
     See Also
     --------
-    TinyMLPClassifier : The same network for classification.
-    sklearn.neural_network.MLPRegressor : scikit-learn's multilayer perceptron.
+    TinyMLPClassifier : The same network for class labels.
+    sklearn.neural_network.MLPRegressor : The scikit-learn estimator this one replaces.
+    sklearn.gaussian_process.GaussianProcessRegressor : The model whose ``normalize_y``
+        this estimator's follows.
 
     Examples
     --------
@@ -111,7 +114,7 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
+            The samples to predict targets for.
 
         Returns
         -------

@@ -1,6 +1,7 @@
 """Gradient-based solvers: each a small object with one ``update`` on the flat parameters.
 
-``update(params, grad)`` moves ``params`` in place. The formulas are scikit-learn's
+``update(params, grad)`` moves ``params`` in place; moment estimates are allocated at the
+first update, shaped like the gradient. The formulas are scikit-learn's
 (``sklearn/neural_network/_stochastic_optimizers.py``) written on one vector, so a step is a
 few vectorised operations whatever the number of layers. L-BFGS is scipy's and lives in the
 estimator's training loop.
@@ -35,18 +36,18 @@ class GradientDescent:
 class SGD(GradientDescent):
     """Stochastic gradient descent with (Nesterov) momentum and a learning-rate schedule."""
 
-    def __init__(
-        self, n_params, dtype, learning_rate_init, lr_schedule, momentum, nesterov, power_t
-    ):
+    def __init__(self, learning_rate_init, lr_schedule, momentum, nesterov, power_t):
         super().__init__(learning_rate_init)
         self.learning_rate_init = float(learning_rate_init)
         self.lr_schedule = lr_schedule
         self.momentum = momentum
         self.nesterov = nesterov
         self.power_t = power_t
-        self.velocity = np.zeros(n_params, dtype=dtype)
+        self.velocity = None
 
     def update(self, params, grad):
+        if self.velocity is None:
+            self.velocity = np.zeros_like(grad)
         velocity = self.velocity
         velocity *= self.momentum
         velocity -= self.learning_rate * grad
@@ -75,17 +76,18 @@ class SGD(GradientDescent):
 class Adam(GradientDescent):
     """Adam (Kingma and Ba, 2014), with scikit-learn's bias-corrected step."""
 
-    def __init__(self, n_params, dtype, learning_rate_init, beta_1, beta_2, epsilon):
+    def __init__(self, learning_rate_init, beta_1, beta_2, epsilon):
         super().__init__(learning_rate_init)
         self.learning_rate_init = float(learning_rate_init)
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
-        self.m = np.zeros(n_params, dtype=dtype)
-        self.v = np.zeros(n_params, dtype=dtype)
+        self.m = self.v = None
 
     def update(self, params, grad):
+        if self.m is None:
+            self.m, self.v = np.zeros_like(grad), np.zeros_like(grad)
         self.t += 1
         self.m *= self.beta_1
         self.m += (1 - self.beta_1) * grad
