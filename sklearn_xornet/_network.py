@@ -9,7 +9,6 @@ gradient that the solver turns into the update of ``Wz`` and ``Wh``.
 from itertools import pairwise
 
 import numpy as np
-from sklearn.utils.extmath import safe_sparse_dot
 
 from ._activations import ACTIVATIONS, DERIVATIVES
 from ._losses import LOSSES, output_delta
@@ -33,9 +32,17 @@ class Layout:
         self.coef_shapes = list(pairwise(self.layer_units))
         self.n_coef = sum(fan_in * fan_out for fan_in, fan_out in self.coef_shapes)
         self.size = self.n_coef + sum(self.layer_units[1:])
+        self._views = {}
 
     def unpack(self, flat):
-        """Views of ``flat`` as the lists ``coefs`` and ``intercepts``."""
+        """Views of ``flat`` as the lists ``coefs`` and ``intercepts``.
+
+        Training unpacks the same parameter and gradient vectors at every step: their views
+        are made once and kept (with the array, so its ``id`` stays unique).
+        """
+        cached = self._views.get(id(flat))
+        if cached is not None and cached[0] is flat:
+            return cached[1]
         coefs, intercepts = [], []
         start = 0
         for shape in self.coef_shapes:
@@ -45,6 +52,9 @@ class Layout:
         for fan_out in self.layer_units[1:]:
             intercepts.append(flat[start : start + fan_out])
             start += fan_out
+        if len(self._views) >= 4:  # a training run needs two: parameters and gradient
+            self._views.clear()
+        self._views[id(flat)] = (flat, (coefs, intercepts))
         return coefs, intercepts
 
 
@@ -73,11 +83,11 @@ def forward(X, coefs, intercepts, activations, out_activation):
     hidden = []
     A = X
     for W, b, name in zip(coefs[:-1], intercepts[:-1], activations, strict=True):
-        A = safe_sparse_dot(A, W)  # H = sigmoid(X . Wh)
+        A = A @ W  # H = sigmoid(X . Wh)
         A += b
         ACTIVATIONS[name](A, out=A)
         hidden.append(A)
-    raw = safe_sparse_dot(A, coefs[-1])  # Z = sigmoid(H . Wz)
+    raw = A @ coefs[-1]  # Z = sigmoid(H . Wz)
     raw += intercepts[-1]
     Z = ACTIVATIONS[out_activation](raw, out=np.empty_like(raw))
     return hidden, raw, Z
@@ -93,7 +103,7 @@ def backward(X, hidden, coefs, activations, dZ, coef_grads, intercept_grads):
     delta = dZ
     for i in range(len(coefs) - 1, -1, -1):
         # each weight's gradient: its input times the delta (H^T . dZ, then X^T . dH)
-        coef_grads[i][...] = safe_sparse_dot(inputs[i].T, delta)
+        coef_grads[i][...] = inputs[i].T @ delta
         intercept_grads[i][...] = delta.sum(axis=0)
         if i > 0:
             delta = delta @ coefs[i].T  # dH = dZ . Wz^T * sigmoid'(H)
