@@ -10,17 +10,21 @@ import inspect
 import warnings
 from abc import abstractmethod
 from numbers import Integral, Real
+from types import SimpleNamespace
 
 import numpy as np
 import scipy.optimize
-from sklearn.base import BaseEstimator, _fit_context, is_regressor
+from sklearn.base import BaseEstimator, _fit_context, is_classifier, is_regressor
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
+    column_or_1d,
     validate_data,
 )
 
@@ -116,6 +120,20 @@ SHARED_PARAMETERS_DOC = """\
     max_fun : int, default=15000
         Maximum number of loss evaluations of 'lbfgs'.
 
+    warm_start : bool, default=False
+        Whether ``fit`` goes on from the weights of the previous fit (keeping its target
+        encoding: classes, or the target scaling) instead of starting afresh. The classes
+        must be the same.
+
+    early_stopping : bool, default=False
+        Whether 'gd', 'sgd' and 'adam' hold out ``validation_fraction`` of the data
+        (stratified for single-output classification) and stop when its score (accuracy or
+        R2) has not improved by ``tol`` for ``n_iter_no_change`` epochs; the weights of the
+        best validation score are kept. Unused by 'lbfgs'.
+
+    validation_fraction : float, default=0.1
+        The share of the data held out for early stopping, in [0, 1).
+
     fit_intercept : bool, default=True
         Whether every layer has an intercept (bias). ``False`` gives the article's
         bias-free network; ``intercepts_`` then holds zeros.
@@ -132,14 +150,23 @@ SHARED_ATTRIBUTES_DOC = """\
         The training loss at the end of fitting (mean loss plus penalty; on standardised
         targets for a regressor with ``normalize_y=True``).
 
-    best_loss_ : float
-        The lowest training loss seen during fitting.
+    best_loss_ : float or None
+        The lowest training loss seen during fitting; None with ``early_stopping=True``,
+        as in scikit-learn (see ``best_validation_score_``).
 
     loss_curve_ : list of float
         The training loss after each epoch ('gd', 'sgd', 'adam') or iteration ('lbfgs').
 
+    validation_scores_ : list of float or None
+        The score on the held-out samples after each epoch, with ``early_stopping=True``;
+        None otherwise.
+
+    best_validation_score_ : float or None
+        The best of ``validation_scores_`` (the kept weights'), or None.
+
     t_ : int
-        The number of training samples seen by the solver (``n_iter_ * n_samples``).
+        The number of training samples seen by the solver (``n_iter_ * n_samples`` when
+        every epoch saw the same data).
 
     coefs_ : list of ndarray of shape (n_layers - 1,)
         ``coefs_[i]`` is the weight matrix from layer i to layer i + 1 (``[Wh, Wz]`` in the
@@ -156,7 +183,8 @@ SHARED_ATTRIBUTES_DOC = """\
         are all strings.
 
     n_iter_ : int
-        The number of epochs ('gd', 'sgd', 'adam') or iterations ('lbfgs') run.
+        The number of epochs ('gd', 'sgd', 'adam') or iterations ('lbfgs') the current
+        weights were trained for, warm-started fits and ``partial_fit`` calls included.
 
     n_layers_ : int
         Number of layers, input and output included.
@@ -191,6 +219,9 @@ def _shared_signature(
     epsilon=1e-8,
     n_iter_no_change=10,
     max_fun=15000,
+    warm_start=False,
+    early_stopping=False,
+    validation_fraction=0.1,
     fit_intercept=True,
     weight_init="glorot",
 ):
@@ -226,7 +257,8 @@ class _BaseTinyMLP(BaseEstimator):
 
     Subclasses set ``_own_params`` (their own parameters with defaults, ``alpha`` among
     them: its best default differs between classification and regression), encode targets
-    in ``_encode_targets`` and define the predict methods.
+    in ``_encode_targets``, decode the network's output in ``_decode`` and name their
+    ``_score_function``.
     """
 
     _parameter_constraints: dict = {
@@ -255,6 +287,9 @@ class _BaseTinyMLP(BaseEstimator):
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "fit_intercept": ["boolean"],
         "weight_init": [StrOptions({"glorot", "uniform"})],
+        "warm_start": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
     }
 
     _own_params: dict = {}
@@ -269,18 +304,35 @@ class _BaseTinyMLP(BaseEstimator):
     # -- what the subclasses provide ----------------------------------------------------
 
     @abstractmethod
-    def _encode_targets(self, y, sample_weight, dtype):
+    def _encode_targets(self, y, sample_weight, dtype, encoding, incremental):
         """Validate ``y`` and encode it for the network.
 
-        Returns ``(Y, out_activation, fitted)``: the 2-D float targets, the name of the output
-        activation, and a dict of the fitted attributes describing the targets.
+        ``encoding`` is None on a first fit, which learns the encoding from ``y``; a
+        warm-started fit or ``partial_fit`` passes the one to keep (``incremental`` tells
+        which of the two). Returns
+        ``(Y, out_activation, encoding)``: the 2-D float targets, the output activation's name
+        and a dict of the fitted attributes that describe the targets.
         """
+
+    @abstractmethod
+    def _decode(self, Z, encoding):
+        """Predictions from the network's output ``Z`` under a target ``encoding``."""
+
+    def _target_encoding(self):
+        """The fitted target encoding, as ``_encode_targets`` returned it."""
+        return {name: getattr(self, name) for name in self._encoding_attributes}
 
     # -- fitting ------------------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data matrix X and targets y.
+
+        With ``warm_start=True`` a fitted model goes on from its weights; otherwise
+        training starts afresh. ``n_iter_``, ``t_`` and ``loss_curve_`` describe the whole
+        training of the current weights: a fresh fit starts them at zero, a warm-started fit
+        or ``partial_fit`` continues them, so ``len(loss_curve_) == n_iter_`` and ``t_`` is
+        the number of samples seen. ``max_iter`` bounds the epochs of each call.
 
         Parameters
         ----------
@@ -298,52 +350,124 @@ class _BaseTinyMLP(BaseEstimator):
         self : object
             The fitted estimator.
         """
+        return self._fit_or_restore(X, y, sample_weight, incremental=False)
+
+    def _partial_fit_available(self):
+        if self.solver == "lbfgs":
+            raise AttributeError(
+                "partial_fit is only available for stochastic optimizers. lbfgs is not stochastic."
+            )
+        return True
+
+    @available_if(_partial_fit_available)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with one epoch over the given data.
+
+        Available for the solvers 'gd', 'sgd' and 'adam'. The solver's state (momentum,
+        Adam's moments, the adapted learning rate) carries over from call to call.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The targets.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._fit_or_restore(X, y, sample_weight, incremental=True)
+
+    def _fit_or_restore(self, X, y, sample_weight, incremental, encoding=None):
         # Train on local state and publish at the end; should anything raise, put back
         # what validation already changed, so a fitted model is never left half-refitted.
         previous = dict(vars(self))
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                return self._fit(X, y, sample_weight)
+                return self._fit(X, y, sample_weight, incremental, encoding)
         except Exception:
             vars(self).clear()
             vars(self).update(previous)
             raise
 
-    def _fit(self, X, y, sample_weight):
+    def _fit(self, X, y, sample_weight, incremental, encoding):
+        """Fit afresh, or go on from the fitted weights (warm start, partial_fit).
+
+        ``encoding`` is the target encoding to train a fresh network for (the first
+        ``partial_fit`` call's classes); None learns it from ``y``.
+        """
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        continuing = (
+            encoding is None and hasattr(self, "coefs_") and (incremental or self.warm_start)
+        )
         X, y = validate_data(
             self,
             X,
             y,
-            reset=True,
+            reset=not continuing,
             accept_sparse=("csr", "csc"),
             dtype=(np.float64, np.float32),
             multi_output=True,
             y_numeric=is_regressor(self),
         )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True
             )
             if not sample_weight.sum() > 0:
                 raise ValueError("sample_weight must not be all zeros.")
-        Y, out_activation, fitted = self._encode_targets(y, sample_weight, X.dtype)
 
         hidden_layer_sizes = np.atleast_1d(self.hidden_layer_sizes)
         if hidden_layer_sizes.ndim != 1 or np.any(hidden_layer_sizes <= 0):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {self.hidden_layer_sizes}.")
+        rng = check_random_state(self.random_state)
+        validation = None
+        if self.early_stopping and self.solver != "lbfgs":
+            X, y, sample_weight, validation = self._split_validation(X, y, sample_weight, rng)
+
+        if continuing:
+            encoding = self._target_encoding()
+        Y, out_activation, encoding = self._encode_targets(
+            y, sample_weight, X.dtype, encoding, incremental
+        )
         layout = Layout([X.shape[1], *hidden_layer_sizes, Y.shape[1]])
         activations = [self.activation] * len(hidden_layer_sizes)
-        rng = check_random_state(self.random_state)
-        params = self._initial_params(layout, activations, X.dtype, rng)
-
-        if self.solver == "lbfgs":
-            record = self._train_lbfgs(
-                params, layout, X, Y, sample_weight, activations, out_activation
-            )
+        if continuing:
+            params, history = self._resume(layout, X.dtype, incremental)
         else:
-            record = self._train_epochs(
-                params, layout, X, Y, sample_weight, activations, out_activation, rng
+            params = self._initial_params(layout, activations, X.dtype, rng)
+            history = SimpleNamespace(
+                loss_curve=[],
+                t=0,
+                best_loss=np.inf,
+                no_improvement=0,
+                solver_state=None,
+                validation_scores=[] if validation else None,
+                best_validation_score=-np.inf if validation else None,
             )
+
+        problem = SimpleNamespace(
+            X=X,
+            Y=Y,
+            sample_weight=sample_weight,
+            layout=layout,
+            activations=activations,
+            out_activation=out_activation,
+        )
+        if self.solver == "lbfgs":
+            self._train_lbfgs(params, problem, history)
+        else:
+            self._train_epochs(params, problem, history, rng, validation, encoding, incremental)
 
         coefs, intercepts = layout.unpack(params)
         self.coefs_ = [c.copy() for c in coefs]
@@ -351,14 +475,61 @@ class _BaseTinyMLP(BaseEstimator):
         self.n_layers_ = len(layout.layer_units)
         self.n_outputs_ = Y.shape[1]
         self.out_activation_ = out_activation
-        self.loss_curve_ = record["loss_curve"]
-        self.loss_ = record["loss"]
-        self.best_loss_ = min(self.loss_curve_, default=self.loss_)
-        self.n_iter_ = record["n_iter"]
-        self.t_ = self.n_iter_ * X.shape[0]
-        for name, value in fitted.items():
+        self.loss_curve_ = history.loss_curve
+        self.loss_ = history.loss_curve[-1] if history.loss_curve else np.nan
+        self.best_loss_ = None if validation else min(history.loss_curve, default=np.nan)
+        self.n_iter_ = len(history.loss_curve)
+        self.t_ = history.t
+        self.validation_scores_ = history.validation_scores
+        self.best_validation_score_ = history.best_validation_score
+        self._no_improvement_count = history.no_improvement
+        self._solver_state = history.solver_state
+        for name, value in encoding.items():
             setattr(self, name, value)
         return self
+
+    def _split_validation(self, X, y, sample_weight, rng):
+        """Hold out ``validation_fraction`` of the data for early stopping."""
+        # stratified for single-output classification, as scikit-learn does
+        stratify = y if is_classifier(self) and y.ndim == 1 else None
+        arrays = [X, y] if sample_weight is None else [X, y, sample_weight]
+        split = train_test_split(
+            *arrays, test_size=self.validation_fraction, random_state=rng, stratify=stratify
+        )
+        X_train, X_val, y_train, y_val = split[:4]
+        sw_train, sw_val = split[4:] if sample_weight is not None else (None, None)
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' or the size"
+                " of your dataset."
+            )
+        return X_train, y_train, sw_train, (X_val, y_val, sw_val)
+
+    def _resume(self, layout, dtype, incremental):
+        """The fitted weights as a flat vector, and the record of their training so far."""
+        shapes = [c.shape for c in self.coefs_]
+        if shapes != layout.coef_shapes:
+            raise ValueError(
+                "The network's shape changed since it was fitted: its weight matrices are"
+                f" {shapes}, the parameters and data ask for {layout.coef_shapes}. Set"
+                " warm_start=False to start afresh."
+            )
+        params = np.concatenate([c.ravel() for c in self.coefs_] + list(self.intercepts_))
+        history = SimpleNamespace(
+            loss_curve=list(self.loss_curve_),
+            t=self.t_,
+            best_loss=min(self.loss_curve_, default=np.inf),
+            no_improvement=self._no_improvement_count,
+            # scikit-learn's rule: partial_fit keeps the solver's state, fit starts it anew
+            solver_state=self._solver_state if incremental else None,
+            validation_scores=(
+                list(self.validation_scores_) if self.validation_scores_ is not None else None
+            ),
+            best_validation_score=self.best_validation_score_,
+        )
+        if self.early_stopping and history.validation_scores is None:
+            history.validation_scores, history.best_validation_score = [], -np.inf
+        return params.astype(dtype, copy=False), history
 
     def _initial_params(self, layout, activations, dtype, rng):
         """Draw the starting weights, layer by layer from the input."""
@@ -381,9 +552,45 @@ class _BaseTinyMLP(BaseEstimator):
         """The part of the flat parameter vector the solver moves."""
         return slice(None) if self.fit_intercept else slice(0, layout.n_coef)
 
-    def _train_epochs(self, params, layout, X, Y, sample_weight, activations, out_activation, rng):
+    def _objective(self, params, grad, problem, rows=None):
+        """The training loss at ``params`` on all samples (or ``rows``); gradient into ``grad``."""
+        X, Y, sample_weight = problem.X, problem.Y, problem.sample_weight
+        if rows is not None:
+            X, Y = X[rows], Y[rows]
+            sample_weight = None if sample_weight is None else sample_weight[rows]
+        return loss_and_gradient(
+            params,
+            grad,
+            problem.layout,
+            X,
+            Y,
+            sample_weight,
+            self.alpha,
+            problem.activations,
+            problem.out_activation,
+            self.loss,
+        )
+
+    def _make_solver(self, state):
+        if self.solver == "sgd":
+            solver = SGD(
+                self.learning_rate_init,
+                self.learning_rate,
+                self.momentum,
+                self.nesterovs_momentum,
+                self.power_t,
+            )
+        elif self.solver == "adam":
+            solver = Adam(self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
+        else:
+            solver = GradientDescent(self.learning_rate_init)
+        if state is not None:
+            solver.set_state(state)
+        return solver
+
+    def _train_epochs(self, params, problem, history, rng, validation, encoding, incremental):
         """Gradient descent by epochs: 'gd' on the full batch, 'sgd' and 'adam' on mini-batches."""
-        n_samples = X.shape[0]
+        n_samples = problem.X.shape[0]
         full_batch = self.solver == "gd"
         if full_batch:
             batch_size = n_samples
@@ -394,90 +601,87 @@ class _BaseTinyMLP(BaseEstimator):
                 warnings.warn(
                     "Got `batch_size` less than 1 or larger than sample size. It is going"
                     " to be clipped",
-                    stacklevel=3,
+                    stacklevel=4,
                 )
             batch_size = int(np.clip(self.batch_size, 1, n_samples))
         shuffle = self.shuffle and not full_batch
+        batches = list(gen_batches(n_samples, batch_size))
 
-        trainable = self._trainable(layout)
-        if self.solver == "sgd":
-            optimizer = SGD(
-                self.learning_rate_init,
-                self.learning_rate,
-                self.momentum,
-                self.nesterovs_momentum,
-                self.power_t,
-            )
-        elif self.solver == "adam":
-            optimizer = Adam(self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
-        else:
-            optimizer = GradientDescent(self.learning_rate_init)
-
+        solver = self._make_solver(history.solver_state)
         grad = np.empty_like(params)
+        trainable = self._trainable(problem.layout)
         theta, theta_grad = params[trainable], grad[trainable]
         last_finite = params.copy()
-        loss_curve, best_loss, no_improvement, time_step = [], np.inf, 0, 0
-        order = np.arange(n_samples)
+        best_params = params.copy() if validation else None
+        n_epochs = 1 if incremental else self.max_iter
         try:
-            for epoch in range(self.max_iter):
-                if shuffle:
-                    order = rng.permutation(n_samples)
+            for epoch in range(n_epochs):
+                order = rng.permutation(n_samples) if shuffle else None
                 accumulated = 0.0
-                for batch in gen_batches(n_samples, batch_size):
-                    rows = order[batch] if shuffle else batch
-                    accumulated += (batch.stop - batch.start) * loss_and_gradient(
-                        params,
-                        grad,
-                        layout,
-                        X[rows],
-                        Y[rows],
-                        None if sample_weight is None else sample_weight[rows],
-                        self.alpha,
-                        activations,
-                        out_activation,
-                        self.loss,
-                    )
-                    optimizer.update(theta, theta_grad)
+                for batch in batches:
+                    rows = batch if order is None else order[batch]
+                    if full_batch:
+                        rows = None  # all of X as it is: no copy, no indexing
+                    loss = self._objective(params, grad, problem, rows)
+                    accumulated += (batch.stop - batch.start) * loss
+                    solver.update(theta, theta_grad)
                 loss = accumulated / n_samples
                 if not (np.isfinite(loss) and np.isfinite(params).all()):
                     self._warn_non_finite(epoch)
                     np.copyto(params, last_finite)
                     break
                 np.copyto(last_finite, params)
-                loss_curve.append(loss)
-                time_step += n_samples
-                self._report(len(loss_curve), loss)
+                history.loss_curve.append(loss)
+                history.t += n_samples
+                self._report(len(history.loss_curve), loss)
 
-                if loss > best_loss - self.tol:
-                    no_improvement += 1
+                if validation:
+                    score = self._validation_score(params, problem, validation, encoding)
+                    history.validation_scores.append(score)
+                    if self.verbose:
+                        print(f"Validation score: {score:f}")
+                    improved = score >= history.best_validation_score + self.tol
+                    if score > history.best_validation_score:
+                        history.best_validation_score = score
+                        np.copyto(best_params, params)
                 else:
-                    no_improvement = 0
-                best_loss = min(best_loss, loss)
-                optimizer.iteration_ends(time_step)
-                if no_improvement > self.n_iter_no_change:
+                    improved = loss <= history.best_loss - self.tol
+                    history.best_loss = min(history.best_loss, loss)
+                history.no_improvement = 0 if improved else history.no_improvement + 1
+                solver.iteration_ends(history.t)
+                if history.no_improvement > self.n_iter_no_change:
+                    what = "Validation score" if validation else "Training loss"
                     msg = (
-                        f"Training loss did not improve more than tol={self.tol:f} for"
+                        f"{what} did not improve more than tol={self.tol:f} for"
                         f" {self.n_iter_no_change} consecutive epochs."
                     )
-                    if optimizer.trigger_stopping(msg, self.verbose):
+                    if solver.trigger_stopping(msg, self.verbose):
                         break
-                    no_improvement = 0
+                    history.no_improvement = 0
             else:
-                name = "Gradient descent" if full_batch else "Stochastic Optimizer"
-                warnings.warn(
-                    f"{name}: Maximum iterations ({self.max_iter}) reached and the"
-                    " optimization hasn't converged yet.",
-                    ConvergenceWarning,
-                    stacklevel=3,
-                )
+                if not incremental:
+                    name = "Gradient descent" if full_batch else "Stochastic Optimizer"
+                    warnings.warn(
+                        f"{name}: Maximum iterations ({self.max_iter}) reached and the"
+                        " optimization hasn't converged yet.",
+                        ConvergenceWarning,
+                        stacklevel=4,
+                    )
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", stacklevel=3)
+            warnings.warn("Training interrupted by user.", stacklevel=4)
             np.copyto(params, last_finite)
-        return {
-            "loss_curve": loss_curve,
-            "loss": loss_curve[-1] if loss_curve else np.nan,
-            "n_iter": len(loss_curve),
-        }
+        if validation and np.isfinite(history.best_validation_score):
+            np.copyto(params, best_params)  # the weights of the best validation score
+        history.solver_state = solver.get_state()
+
+    def _validation_score(self, params, problem, validation, encoding):
+        """The score (accuracy or R2) of the current weights on the held-out samples."""
+        X_val, y_val, sw_val = validation
+        coefs, intercepts = problem.layout.unpack(params)
+        Z = forward(X_val, coefs, intercepts, problem.activations, problem.out_activation)[2]
+        if not np.isfinite(Z).all():
+            return np.nan
+        return float(self._score_function(y_val, self._decode(Z, encoding), sample_weight=sw_val))
 
     def _report(self, iteration, loss):
         """The progress line scikit-learn's MLP prints, when ``verbose``."""
@@ -497,40 +701,29 @@ class _BaseTinyMLP(BaseEstimator):
             f" stopped and the weights after epoch {n_finite_epochs} were kept. Lower"
             " learning_rate_init or scale the data.",
             ConvergenceWarning,
-            stacklevel=4,
+            stacklevel=5,
         )
 
-    def _train_lbfgs(self, params, layout, X, Y, sample_weight, activations, out_activation):
+    def _train_lbfgs(self, params, problem, history):
         """L-BFGS-B from scipy on the flat parameters, one loss record per iteration."""
-        trainable = self._trainable(layout)
+        trainable = self._trainable(problem.layout)
         grad = np.empty_like(params)
 
         def objective(theta):
             params[trainable] = theta
-            value = loss_and_gradient(
-                params,
-                grad,
-                layout,
-                X,
-                Y,
-                sample_weight,
-                self.alpha,
-                activations,
-                out_activation,
-                self.loss,
-            )
+            value = self._objective(params, grad, problem)
             if not (np.isfinite(value) and np.isfinite(grad).all()):
                 # an infinite value sends the line search back to a shorter step
                 return np.inf, np.zeros_like(theta, dtype=np.float64)
             return value, grad[trainable].astype(np.float64)
 
-        loss_curve = []
-        best = {"x": params[trainable].astype(np.float64)}
+        n_before = len(history.loss_curve)
+        last = {"x": params[trainable].astype(np.float64)}
 
         def callback(intermediate_result):
-            loss_curve.append(float(intermediate_result.fun))
-            best["x"] = intermediate_result.x.copy()
-            self._report(len(loss_curve), loss_curve[-1])
+            history.loss_curve.append(float(intermediate_result.fun))
+            last["x"] = intermediate_result.x.copy()
+            self._report(len(history.loss_curve), history.loss_curve[-1])
 
         result = scipy.optimize.minimize(
             objective,
@@ -545,18 +738,18 @@ class _BaseTinyMLP(BaseEstimator):
                 "gtol": _LBFGS_GTOL,
             },
         )
-        n_iter = _check_optimize_result("lbfgs", result, self.max_iter)
-        x, loss = result.x, float(result.fun)
-        if not (np.isfinite(loss) and np.isfinite(x).all()):
-            self._warn_non_finite(len(loss_curve))
-            x, loss = best["x"], loss_curve[-1]
+        _check_optimize_result("lbfgs", result, self.max_iter)
+        x = result.x
+        if not (np.isfinite(result.fun) and np.isfinite(x).all()):
+            self._warn_non_finite(len(history.loss_curve) - n_before)
+            x = last["x"]
         params[trainable] = x
-        return {"loss_curve": loss_curve, "loss": loss, "n_iter": n_iter}
+        history.t += (len(history.loss_curve) - n_before) * problem.X.shape[0]
 
     # -- predicting ---------------------------------------------------------------------
 
     def _forward(self, X):
-        """The network's output ``Z`` for validated ``X``."""
+        """The output layer's pre-activation and output ``Z`` for validated ``X``."""
         check_is_fitted(self)
         X = validate_data(
             self,
@@ -567,7 +760,24 @@ class _BaseTinyMLP(BaseEstimator):
         )
         activations = [self.activation] * (self.n_layers_ - 2)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return forward(X, self.coefs_, self.intercepts_, activations, self.out_activation_)[2]
+            _, raw, Z = forward(X, self.coefs_, self.intercepts_, activations, self.out_activation_)
+        return raw, Z
+
+    def predict(self, X):
+        """Predict using the multilayer perceptron.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples to predict for.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predicted classes (an indicator matrix for multilabel targets), or the
+            predicted values.
+        """
+        return self._decode(self._forward(X)[1], self._target_encoding())
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,11 +1,18 @@
 """TinyMLPClassifier: class labels in, one-hot targets to the network, labels out."""
 
 import numpy as np
-from sklearn.base import ClassifierMixin
+from scipy.special import log_expit, logsumexp
+from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import (
+    _check_partial_fit_first_call,
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
 
 from ._base import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC, _BaseTinyMLP
 
@@ -59,43 +66,93 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
     }
     _own_params = {"alpha": 0.03, "loss": "log_loss"}
 
-    def _encode_targets(self, y, sample_weight, dtype):
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        binarizer = LabelBinarizer().fit(y)
-        Y = binarizer.transform(y).astype(dtype)
-        if binarizer.y_type_ != "multilabel-indicator":
-            weighted = y if sample_weight is None else y[sample_weight > 0]
-            if len(np.unique(weighted)) < 2:
-                raise ValueError(
-                    "TinyMLPClassifier needs samples of at least 2 classes in the data"
-                    " (with non-zero weight), but the data contains only one class:"
-                    f" {weighted[0]!r}."
-                )
-        out_activation = "softmax" if binarizer.y_type_ == "multiclass" else "logistic"
-        fitted = {"classes_": binarizer.classes_, "_y_type": binarizer.y_type_}
-        return Y, out_activation, fitted
+    _encoding_attributes = ("classes_", "_y_type")
+    _score_function = staticmethod(accuracy_score)
 
-    def predict(self, X):
-        """Predict using the multilayer perceptron classifier.
+    def _encode_targets(self, y, sample_weight, dtype, encoding, incremental):
+        check_classification_targets(y)
+        if encoding is None:
+            binarizer = LabelBinarizer().fit(y)
+            if binarizer.y_type_ != "multilabel-indicator":
+                weighted = y if sample_weight is None else y[sample_weight > 0]
+                if len(np.unique(weighted)) < 2:
+                    raise ValueError(
+                        "TinyMLPClassifier needs samples of at least 2 classes in the data"
+                        " (with non-zero weight), but the data contains only one class:"
+                        f" {weighted[0]!r}."
+                    )
+            encoding = {"classes_": binarizer.classes_, "_y_type": binarizer.y_type_}
+        else:
+            binarizer = self._binarizer(encoding)
+            if encoding["_y_type"] != "multilabel-indicator":
+                classes = unique_labels(y)
+                if not incremental:
+                    if set(classes) != set(encoding["classes_"]):
+                        raise ValueError(
+                            "warm_start can only be used where `y` has the same classes as"
+                            " in the previous call to fit. Previously got"
+                            f" {encoding['classes_']}, `y` has {classes}"
+                        )
+                elif len(np.setdiff1d(classes, encoding["classes_"])):
+                    raise ValueError(
+                        "`y` has classes not in `self.classes_`. `self.classes_` has"
+                        f" {encoding['classes_']}. 'y' has {classes}."
+                    )
+        Y = binarizer.transform(y).astype(dtype)
+        out_activation = "softmax" if encoding["_y_type"] == "multiclass" else "logistic"
+        return Y, out_activation, encoding
+
+    @staticmethod
+    def _binarizer(encoding):
+        """A LabelBinarizer for a fitted encoding (binarizers are not kept on the model)."""
+        binarizer = LabelBinarizer()
+        binarizer.classes_ = encoding["classes_"]
+        binarizer.y_type_ = encoding["_y_type"]
+        binarizer.sparse_input_ = False
+        return binarizer
+
+    def _decode(self, Z, encoding):
+        if encoding["_y_type"] == "multilabel-indicator":
+            return (Z > 0.5).astype(int)
+        if encoding["_y_type"] == "multiclass":
+            return encoding["classes_"][np.argmax(Z, axis=1)]
+        return encoding["classes_"][(Z[:, 0] > 0.5).astype(int)]
+
+    @available_if(_BaseTinyMLP._partial_fit_available)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Update the model with one epoch over the given data.
+
+        Available for the solvers 'gd', 'sgd' and 'adam'. The solver's state (momentum,
+        Adam's moments, the adapted learning rate) carries over from call to call.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The samples to classify.
+            The input data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            The class labels (or a label indicator matrix).
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the whole data set: required on the first call (for example
+            ``np.unique(y_all)``), unneeded afterwards; ``y`` need not contain them all.
 
         Returns
         -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            The predicted classes (an indicator matrix for multilabel targets).
+        self : object
+            The updated estimator.
         """
-        Z = self._forward(X)
-        if self._y_type == "multilabel-indicator":
-            return (Z > 0.5).astype(int)
-        if self._y_type == "multiclass":
-            return self.classes_[np.argmax(Z, axis=1)]
-        return self.classes_[(Z[:, 0] > 0.5).astype(int)]
+        encoding = None
+        if _check_partial_fit_first_call(self, classes):
+            # the first call announces every class; the network is shaped for them all
+            labels = y if type_of_target(y).startswith("multilabel") else classes
+            binarizer = LabelBinarizer().fit(labels)
+            encoding = {"classes_": binarizer.classes_, "_y_type": binarizer.y_type_}
+        return self._fit_or_restore(X, y, sample_weight, incremental=True, encoding=encoding)
 
     def predict_proba(self, X):
         """Probability estimates.
@@ -111,7 +168,7 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
             The probability of each class, in the order of ``classes_``, kept strictly
             between 0 and 1.
         """
-        Z = self._forward(X)
+        Z = self._forward(X)[1]
         # A sigmoid or softmax never reaches 0 or 1; its float rounding can. Keep every
         # probability inside the open interval, at the nearest representable values.
         finfo = np.finfo(Z.dtype)
@@ -119,6 +176,29 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         if self._y_type == "binary":
             return np.hstack([1 - Z, Z])
         return Z
+
+    def predict_log_proba(self, X):
+        """Logarithm of the probability estimates, computed in log space.
+
+        Unlike ``np.log(predict_proba(X))``, it is finite for every finite input:
+        log-sigmoid and log-softmax are taken from the output pre-activation.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples whose class log-probabilities are wanted.
+
+        Returns
+        -------
+        log_y_prob : ndarray of shape (n_samples, n_classes)
+            The log-probability of each class, in the order of ``classes_``.
+        """
+        raw = self._forward(X)[0]
+        if self._y_type == "multiclass":
+            return raw - logsumexp(raw, axis=1, keepdims=True)
+        if self._y_type == "binary":
+            return np.hstack([log_expit(-raw), log_expit(raw)])
+        return log_expit(raw)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -2,8 +2,8 @@
 
 import numpy as np
 from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import column_or_1d
 
 from ._base import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC, _BaseTinyMLP
 
@@ -76,9 +76,10 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
         "normalize_y": True,
     }
 
-    def _encode_targets(self, y, sample_weight, dtype):
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+    _encoding_attributes = ("_y_mean", "_y_scale")
+    _score_function = staticmethod(r2_score)
+
+    def _encode_targets(self, y, sample_weight, dtype, encoding, incremental):
         Y = y.reshape(y.shape[0], -1).astype(dtype)
         if self.loss == "poisson":
             if self.output_activation != "identity":
@@ -99,30 +100,21 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
                 f" [{Y.min()}, {Y.max()}]."
             )
 
-        mean = np.zeros(Y.shape[1], dtype=dtype)
-        scale = np.ones(Y.shape[1], dtype=dtype)
-        if self.normalize_y and out_activation == "identity":
-            mean = np.average(Y, axis=0, weights=sample_weight).astype(dtype)
-            std = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=sample_weight))
-            scale = np.where(std > 10 * np.finfo(dtype).eps, std, 1).astype(dtype)
-            Y = (Y - mean) / scale
-        return Y, out_activation, {"_y_mean": mean, "_y_scale": scale}
+        if encoding is None:
+            mean = np.zeros(Y.shape[1], dtype=dtype)
+            scale = np.ones(Y.shape[1], dtype=dtype)
+            if self.normalize_y and out_activation == "identity":
+                mean = np.average(Y, axis=0, weights=sample_weight).astype(dtype)
+                std = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=sample_weight))
+                scale = np.where(std > 10 * np.finfo(dtype).eps, std, 1).astype(dtype)
+            # continued training keeps the first fit's scaling: the weights are tied to it
+            encoding = {"_y_mean": mean, "_y_scale": scale}
+        Y = (Y - encoding["_y_mean"]) / encoding["_y_scale"]
+        return Y, out_activation, encoding
 
-    def predict(self, X):
-        """Predict using the multilayer perceptron model.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The samples to predict targets for.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            The predicted values.
-        """
-        y = self._forward(X) * self._y_scale + self._y_mean
-        return y.ravel() if self.n_outputs_ == 1 else y
+    def _decode(self, Z, encoding):
+        y = Z * encoding["_y_scale"] + encoding["_y_mean"]
+        return y.ravel() if y.shape[1] == 1 else y
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

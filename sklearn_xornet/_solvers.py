@@ -17,8 +17,23 @@ class GradientDescent:
     is ``Wz += H^T . dZ`` and ``Wh += X^T . dH``.
     """
 
+    # what partial_fit carries from one call to the next: numbers and arrays only
+    _state = ("learning_rate",)
+
     def __init__(self, learning_rate_init):
         self.learning_rate = float(learning_rate_init)
+
+    def get_state(self):
+        """The solver's running state, as a dict of numbers and array copies."""
+        return {
+            name: value.copy() if isinstance(value, np.ndarray) else value
+            for name, value in ((name, getattr(self, name)) for name in self._state)
+        }
+
+    def set_state(self, state):
+        for name in self._state:
+            value = state[name]
+            setattr(self, name, value.copy() if isinstance(value, np.ndarray) else value)
 
     def update(self, params, grad):
         params -= self.learning_rate * grad
@@ -35,6 +50,8 @@ class GradientDescent:
 
 class SGD(GradientDescent):
     """Stochastic gradient descent with (Nesterov) momentum and a learning-rate schedule."""
+
+    _state = ("learning_rate", "velocity")
 
     def __init__(self, learning_rate_init, lr_schedule, momentum, nesterov, power_t):
         super().__init__(learning_rate_init)
@@ -75,6 +92,8 @@ class SGD(GradientDescent):
 
 class Adam(GradientDescent):
     """Adam (Kingma and Ba, 2014), with scikit-learn's bias-corrected step."""
+
+    _state = ("learning_rate", "t", "m", "v")
 
     def __init__(self, learning_rate_init, beta_1, beta_2, epsilon):
         super().__init__(learning_rate_init)
