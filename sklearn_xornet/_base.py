@@ -19,7 +19,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -353,37 +352,12 @@ class _BaseTinyMLP(BaseEstimator):
         return self._fit_or_restore(X, y, sample_weight, incremental=False)
 
     def _partial_fit_available(self):
+        """``partial_fit`` exists for the epoch solvers only (as ``hasattr`` reports)."""
         if self.solver == "lbfgs":
             raise AttributeError(
                 "partial_fit is only available for stochastic optimizers. lbfgs is not stochastic."
             )
         return True
-
-    @available_if(_partial_fit_available)
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None):
-        """Update the model with one epoch over the given data.
-
-        Available for the solvers 'gd', 'sgd' and 'adam'. The solver's state (momentum,
-        Adam's moments, the adapted learning rate) carries over from call to call.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
-
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            The targets.
-
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative sample weights.
-
-        Returns
-        -------
-        self : object
-            The updated estimator.
-        """
-        return self._fit_or_restore(X, y, sample_weight, incremental=True)
 
     def _fit_or_restore(self, X, y, sample_weight, incremental, encoding=None):
         # Train on local state and publish at the end; should anything raise, put back

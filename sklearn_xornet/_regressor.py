@@ -1,9 +1,10 @@
 """TinyMLPRegressor: real targets in (standardised by default), real predictions out."""
 
 import numpy as np
-from sklearn.base import RegressorMixin
+from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.metaestimators import available_if
 
 from ._base import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC, _BaseTinyMLP
 
@@ -115,6 +116,33 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
     def _decode(self, Z, encoding):
         y = Z * encoding["_y_scale"] + encoding["_y_mean"]
         return y.ravel() if y.shape[1] == 1 else y
+
+    @available_if(_BaseTinyMLP._partial_fit_available)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train one more epoch, on a new batch of samples.
+
+        Available for the solvers 'gd', 'sgd' and 'adam'. The solver's state (momentum,
+        Adam's moments, the adapted learning rate) carries over from call to call, and so
+        does the target scaling learnt on the first call.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The batch's samples.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Their targets.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._fit_or_restore(X, y, sample_weight, incremental=True)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
