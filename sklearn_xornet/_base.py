@@ -41,10 +41,11 @@ SHARED_PARAMETERS_DOC = """\
         The ith element is the number of units in the ith hidden layer. The article's
         network is ``(3,)``.
 
-    activation : {'logistic', 'tanh', 'relu', 'identity'}, default='tanh'
+    activation : {'logistic', 'tanh', 'relu', 'identity'} or tuple of them, default='tanh'
         Activation of the hidden layers: 'logistic' is the article's sigmoid
         ``1 / (1 + exp(-x))``, 'tanh' the hyperbolic tangent, 'relu' ``max(0, x)`` and
-        'identity' no activation.
+        'identity' no activation. A tuple gives one per hidden layer, from the input:
+        ``hidden_layer_sizes=(8, 4), activation=('relu', 'logistic')``.
 
     solver : {'lbfgs', 'adam', 'sgd', 'gd'}, default='lbfgs'
         How the weights are optimised.
@@ -262,7 +263,7 @@ class _BaseTinyMLP(BaseEstimator):
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS)), tuple, list],
         "solver": [StrOptions({"lbfgs", "adam", "sgd", "gd"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -404,6 +405,7 @@ class _BaseTinyMLP(BaseEstimator):
         hidden_layer_sizes = np.atleast_1d(self.hidden_layer_sizes)
         if hidden_layer_sizes.ndim != 1 or np.any(hidden_layer_sizes <= 0):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {self.hidden_layer_sizes}.")
+        sample_weight = self._weigh_classes(y, sample_weight, X.dtype, incremental)
         rng = check_random_state(self.random_state)
         validation = None
         if self.early_stopping and self.solver != "lbfgs":
@@ -415,7 +417,7 @@ class _BaseTinyMLP(BaseEstimator):
             y, sample_weight, X.dtype, encoding, incremental
         )
         layout = Layout([X.shape[1], *hidden_layer_sizes, Y.shape[1]])
-        activations = [self.activation] * len(hidden_layer_sizes)
+        activations = self._hidden_activations(len(hidden_layer_sizes))
         if continuing:
             params, history = self._resume(layout, X.dtype, incremental)
         else:
@@ -461,6 +463,24 @@ class _BaseTinyMLP(BaseEstimator):
         for name, value in encoding.items():
             setattr(self, name, value)
         return self
+
+    def _hidden_activations(self, n_hidden):
+        """One activation name per hidden layer."""
+        if isinstance(self.activation, str):
+            return [self.activation] * n_hidden
+        activations = list(self.activation)
+        unknown = [name for name in activations if name not in HIDDEN_ACTIVATIONS]
+        if unknown or len(activations) != n_hidden:
+            raise ValueError(
+                "activation must be one of {'identity', 'logistic', 'relu', 'tanh'} or a"
+                f" sequence of them, one per hidden layer ({n_hidden}); got"
+                f" {self.activation!r}."
+            )
+        return activations
+
+    def _weigh_classes(self, y, sample_weight, dtype, incremental):
+        """The sample weights the loss uses (the classifier multiplies in class weights)."""
+        return sample_weight
 
     def _split_validation(self, X, y, sample_weight, rng):
         """Hold out ``validation_fraction`` of the data for early stopping."""
@@ -732,7 +752,7 @@ class _BaseTinyMLP(BaseEstimator):
             accept_sparse=("csr", "csc"),
             dtype=(np.float64, np.float32),
         )
-        activations = [self.activation] * (self.n_layers_ - 2)
+        activations = self._hidden_activations(self.n_layers_ - 2)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             _, raw, Z = forward(X, self.coefs_, self.intercepts_, activations, self.out_activation_)
         return raw, Z

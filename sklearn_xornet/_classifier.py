@@ -6,6 +6,7 @@ from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
@@ -37,6 +38,12 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         The loss minimised. 'squared_error' trains the sigmoid/softmax output on half the
         squared error against the one-hot targets, as the article does.
 
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, multiplying ``sample_weight`` in the loss (and in the
+        early-stopping score) as in scikit-learn's linear models: ``{{label: weight}}``, or
+        'balanced' for ``n_samples / (n_classes * np.bincount(y))``. ``partial_fit``
+        accepts a dict only, since a batch cannot tell the class frequencies.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -63,11 +70,23 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
     _parameter_constraints: dict = {
         **_BaseTinyMLP._parameter_constraints,
         "loss": [StrOptions({"log_loss", "squared_error"})],
+        "class_weight": [None, StrOptions({"balanced"}), dict],
     }
-    _own_params = {"alpha": 0.03, "loss": "log_loss"}
+    _own_params = {"alpha": 0.03, "loss": "log_loss", "class_weight": None}
 
     _encoding_attributes = ("classes_", "_y_type")
     _score_function = staticmethod(accuracy_score)
+
+    def _weigh_classes(self, y, sample_weight, dtype, incremental):
+        if self.class_weight is None:
+            return sample_weight
+        if incremental and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight 'balanced' is not supported for partial_fit: a batch cannot"
+                " tell the class frequencies. Pass a dict of weights instead."
+            )
+        weights = compute_sample_weight(self.class_weight, y).astype(dtype)
+        return weights if sample_weight is None else sample_weight * weights
 
     def _encode_targets(self, y, sample_weight, dtype, encoding, incremental):
         check_classification_targets(y)
