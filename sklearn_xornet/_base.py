@@ -28,6 +28,7 @@ from sklearn.utils.validation import (
 )
 
 from ._activations import HIDDEN_ACTIVATIONS
+from ._callbacks import CallbackSupportMixin, FitTasks
 from ._network import Layout, forward, loss_and_gradient
 from ._solvers import SGD, Adam, GradientDescent
 
@@ -252,7 +253,7 @@ def _make_init(own_params):
     return __init__
 
 
-class _BaseTinyMLP(BaseEstimator):
+class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
     """The multilayer perceptron shared by ``TinyMLPClassifier`` and ``TinyMLPRegressor``.
 
     Subclasses set ``_own_params`` (their own parameters with defaults, ``alpha`` among
@@ -361,18 +362,19 @@ class _BaseTinyMLP(BaseEstimator):
         return True
 
     def _fit_or_restore(self, X, y, sample_weight, incremental, encoding=None):
+        tasks = FitTasks(self, max_subtasks=1 if incremental else self.max_iter)
         # Train on local state and publish at the end; should anything raise, put back
         # what validation already changed, so a fitted model is never left half-refitted.
         previous = dict(vars(self))
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                return self._fit(X, y, sample_weight, incremental, encoding)
+                return self._fit(X, y, sample_weight, incremental, encoding, tasks)
         except Exception:
             vars(self).clear()
             vars(self).update(previous)
             raise
 
-    def _fit(self, X, y, sample_weight, incremental, encoding):
+    def _fit(self, X, y, sample_weight, incremental, encoding, tasks):
         """Fit afresh, or go on from the fitted weights (warm start, partial_fit).
 
         ``encoding`` is the target encoding to train a fresh network for (the first
@@ -406,6 +408,7 @@ class _BaseTinyMLP(BaseEstimator):
         if hidden_layer_sizes.ndim != 1 or np.any(hidden_layer_sizes <= 0):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {self.hidden_layer_sizes}.")
         sample_weight = self._weigh_classes(y, sample_weight, X.dtype, incremental)
+        tasks.begin(X, y, None if sample_weight is None else {"sample_weight": sample_weight})
         rng = check_random_state(self.random_state)
         validation = None
         if self.early_stopping and self.solver != "lbfgs":
@@ -439,18 +442,16 @@ class _BaseTinyMLP(BaseEstimator):
             layout=layout,
             activations=activations,
             out_activation=out_activation,
+            encoding=encoding,
+            tasks=tasks,
         )
         if self.solver == "lbfgs":
             self._train_lbfgs(params, problem, history)
         else:
-            self._train_epochs(params, problem, history, rng, validation, encoding, incremental)
+            self._train_epochs(params, problem, history, rng, validation, incremental)
 
-        coefs, intercepts = layout.unpack(params)
-        self.coefs_ = [c.copy() for c in coefs]
-        self.intercepts_ = [b.copy() for b in intercepts]
-        self.n_layers_ = len(layout.layer_units)
-        self.n_outputs_ = Y.shape[1]
-        self.out_activation_ = out_activation
+        for name, value in self._fitted_attributes(params, problem).items():
+            setattr(self, name, value)
         self.loss_curve_ = history.loss_curve
         self.loss_ = history.loss_curve[-1] if history.loss_curve else np.nan
         self.best_loss_ = None if validation else min(history.loss_curve, default=np.nan)
@@ -460,9 +461,20 @@ class _BaseTinyMLP(BaseEstimator):
         self.best_validation_score_ = history.best_validation_score
         self._no_improvement_count = history.no_improvement
         self._solver_state = history.solver_state
-        for name, value in encoding.items():
-            setattr(self, name, value)
+        tasks.end()
         return self
+
+    def _fitted_attributes(self, params, problem):
+        """What a model needs to predict with the weights ``params``."""
+        coefs, intercepts = problem.layout.unpack(params)
+        return {
+            "coefs_": [c.copy() for c in coefs],
+            "intercepts_": [b.copy() for b in intercepts],
+            "n_layers_": len(problem.layout.layer_units),
+            "n_outputs_": problem.Y.shape[1],
+            "out_activation_": problem.out_activation,
+            **problem.encoding,
+        }
 
     def _hidden_activations(self, n_hidden):
         """One activation name per hidden layer."""
@@ -582,7 +594,7 @@ class _BaseTinyMLP(BaseEstimator):
             solver.set_state(state)
         return solver
 
-    def _train_epochs(self, params, problem, history, rng, validation, encoding, incremental):
+    def _train_epochs(self, params, problem, history, rng, validation, incremental):
         """Gradient descent by epochs: 'gd' on the full batch, 'sgd' and 'adam' on mini-batches."""
         n_samples = problem.X.shape[0]
         full_batch = self.solver == "gd"
@@ -610,6 +622,7 @@ class _BaseTinyMLP(BaseEstimator):
         n_epochs = 1 if incremental else self.max_iter
         try:
             for epoch in range(n_epochs):
+                problem.tasks.begin_epoch()
                 order = rng.permutation(n_samples) if shuffle else None
                 accumulated = 0.0
                 for batch in batches:
@@ -623,6 +636,7 @@ class _BaseTinyMLP(BaseEstimator):
                 if not (np.isfinite(loss) and np.isfinite(params).all()):
                     self._warn_non_finite(epoch)
                     np.copyto(params, last_finite)
+                    problem.tasks.end_epoch()
                     break
                 np.copyto(last_finite, params)
                 history.loss_curve.append(loss)
@@ -630,7 +644,7 @@ class _BaseTinyMLP(BaseEstimator):
                 self._report(len(history.loss_curve), loss)
 
                 if validation:
-                    score = self._validation_score(params, problem, validation, encoding)
+                    score = self._validation_score(params, problem, validation)
                     history.validation_scores.append(score)
                     if self.verbose:
                         print(f"Validation score: {score:f}")
@@ -643,6 +657,8 @@ class _BaseTinyMLP(BaseEstimator):
                     history.best_loss = min(history.best_loss, loss)
                 history.no_improvement = 0 if improved else history.no_improvement + 1
                 solver.iteration_ends(history.t)
+                if problem.tasks.end_epoch(lambda: self._fitted_attributes(params, problem)):
+                    break  # a callback asked to stop: a usable model, as it is now
                 if history.no_improvement > self.n_iter_no_change:
                     what = "Validation score" if validation else "Training loss"
                     msg = (
@@ -668,14 +684,15 @@ class _BaseTinyMLP(BaseEstimator):
             np.copyto(params, best_params)  # the weights of the best validation score
         history.solver_state = solver.get_state()
 
-    def _validation_score(self, params, problem, validation, encoding):
+    def _validation_score(self, params, problem, validation):
         """The score (accuracy or R2) of the current weights on the held-out samples."""
         X_val, y_val, sw_val = validation
         coefs, intercepts = problem.layout.unpack(params)
         Z = forward(X_val, coefs, intercepts, problem.activations, problem.out_activation)[2]
         if not np.isfinite(Z).all():
             return np.nan
-        return float(self._score_function(y_val, self._decode(Z, encoding), sample_weight=sw_val))
+        y_pred = self._decode(Z, problem.encoding)
+        return float(self._score_function(y_val, y_pred, sample_weight=sw_val))
 
     def _report(self, iteration, loss):
         """The progress line scikit-learn's MLP prints, when ``verbose``."""
@@ -714,10 +731,18 @@ class _BaseTinyMLP(BaseEstimator):
         n_before = len(history.loss_curve)
         last = {"x": params[trainable].astype(np.float64)}
 
+        stopped = []
+
         def callback(intermediate_result):
+            # scipy reports an iteration once it is done: its task opens and closes here
+            problem.tasks.begin_epoch()
             history.loss_curve.append(float(intermediate_result.fun))
             last["x"] = intermediate_result.x.copy()
             self._report(len(history.loss_curve), history.loss_curve[-1])
+            params[trainable] = intermediate_result.x
+            if problem.tasks.end_epoch(lambda: self._fitted_attributes(params, problem)):
+                stopped.append(True)
+                raise StopIteration
 
         result = scipy.optimize.minimize(
             objective,
@@ -732,7 +757,8 @@ class _BaseTinyMLP(BaseEstimator):
                 "gtol": _LBFGS_GTOL,
             },
         )
-        _check_optimize_result("lbfgs", result, self.max_iter)
+        if not stopped:
+            _check_optimize_result("lbfgs", result, self.max_iter)
         x = result.x
         if not (np.isfinite(result.fun) and np.isfinite(x).all()):
             self._warn_non_finite(len(history.loss_curve) - n_before)
