@@ -5,7 +5,8 @@ slope is ``s * (1 - s)`` where ``s`` is what the layer produced, so the backward
 nothing but the values the forward pass kept.
 
 Every function writes into ``out`` (which may be its input) and returns it; every derivative
-multiplies a delta in place.
+multiplies a delta in place. Units are on the last axis, samples on the one before it, and
+any leading axis stacks independent networks (restarts, ``n_init``).
 """
 
 import numpy as np
@@ -32,9 +33,9 @@ def relu(x, out):
 
 def softmax(x, out):
     # Shifting by the row maximum keeps exp from overflowing; it cancels in the ratio.
-    np.subtract(x, x.max(axis=1, keepdims=True), out=out)
+    np.subtract(x, x.max(axis=-1, keepdims=True), out=out)
     np.exp(out, out=out)
-    out /= out.sum(axis=1, keepdims=True)
+    out /= out.sum(axis=-1, keepdims=True)
     return out
 
 
@@ -75,7 +76,7 @@ def relu_derivative(A, delta):
 
 def softmax_derivative(A, delta):
     # Jacobian-vector product of softmax: diag(A) - A A^T, row by row.
-    delta -= np.einsum("ij,ij->i", delta, A)[:, np.newaxis]
+    delta -= np.einsum("...j,...j->...", delta, A)[..., np.newaxis]
     delta *= A
     return delta
 

@@ -9,6 +9,7 @@ turn the network's output into predictions.
 import inspect
 import warnings
 from abc import abstractmethod
+from functools import partial
 from numbers import Integral, Real
 from types import SimpleNamespace
 
@@ -144,9 +145,22 @@ SHARED_PARAMETERS_DOC = """\
         ``+-sqrt(6 / (fan_in + fan_out))``, 2 instead of 6 for 'logistic'). 'uniform' is
         the article's: each weight matrix drawn from ``rng.uniform(size=(fan_in,
         fan_out))``, layer by layer from the input, intercepts starting at zero.
+
+    n_init : int, default=1
+        Number of independent initialisations trained together, as one stack of weight
+        arrays and batched products ('gd', 'sgd', 'adam'; 'lbfgs' runs them one after the
+        other). The one with the lowest final training loss (with ``early_stopping``, the
+        best validation score) is kept; the first starts from the weights of
+        ``n_init=1``. Small networks stuck in local minima (the 2-2-1 sigmoid network on
+        XOR) learn from every seed with a few restarts, at a fraction of the cost of as
+        many fits. Restarts happen on a fresh fit only, not when warm-starting.
 """
 
 SHARED_ATTRIBUTES_DOC = """\
+    init_losses_ : ndarray of shape (n_init,)
+        The final training loss of each restart (infinite for one that diverged); the
+        kept restart has the lowest, unless early stopping chose by validation score.
+
     loss_ : float
         The training loss at the end of fitting (mean loss plus penalty; on standardised
         targets for a regressor with ``normalize_y=True``).
@@ -225,6 +239,7 @@ def _shared_signature(
     validation_fraction=0.1,
     fit_intercept=True,
     weight_init="glorot",
+    n_init=1,
 ):
     """Never called: its signature declares the parameters both estimators share."""
 
@@ -288,6 +303,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "fit_intercept": ["boolean"],
         "weight_init": [StrOptions({"glorot", "uniform"})],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
         "warm_start": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
@@ -362,7 +378,8 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         return True
 
     def _fit_or_restore(self, X, y, sample_weight, incremental, encoding=None):
-        tasks = FitTasks(self, max_subtasks=1 if incremental else self.max_iter)
+        restarts = self.n_init if self.solver == "lbfgs" else 1
+        tasks = FitTasks(self, max_subtasks=1 if incremental else self.max_iter * restarts)
         # Train on local state and publish at the end; should anything raise, put back
         # what validation already changed, so a fitted model is never left half-refitted.
         previous = dict(vars(self))
@@ -424,7 +441,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         if continuing:
             params, history = self._resume(layout, X.dtype, incremental)
         else:
-            params = self._initial_params(layout, activations, X.dtype, rng)
+            params = self._initial_params(layout, activations, X.dtype, rng, self.n_init)
             history = SimpleNamespace(
                 loss_curve=[],
                 t=0,
@@ -433,6 +450,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
                 solver_state=None,
                 validation_scores=[] if validation else None,
                 best_validation_score=-np.inf if validation else None,
+                best_scores=-np.inf,
             )
 
         problem = SimpleNamespace(
@@ -446,9 +464,10 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
             tasks=tasks,
         )
         if self.solver == "lbfgs":
-            self._train_lbfgs(params, problem, history)
+            params, history, init_losses = self._train_lbfgs_restarts(params, problem, history)
         else:
             self._train_epochs(params, problem, history, rng, validation, incremental)
+            params, history, init_losses = self._keep_best_restart(params, history, validation)
 
         for name, value in self._fitted_attributes(params, problem).items():
             setattr(self, name, value)
@@ -461,6 +480,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         self.best_validation_score_ = history.best_validation_score
         self._no_improvement_count = history.no_improvement
         self._solver_state = history.solver_state
+        self.init_losses_ = init_losses
         tasks.end()
         return self
 
@@ -532,13 +552,23 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
                 list(self.validation_scores_) if self.validation_scores_ is not None else None
             ),
             best_validation_score=self.best_validation_score_,
+            best_scores=self.best_validation_score_,
         )
         if self.early_stopping and history.validation_scores is None:
             history.validation_scores, history.best_validation_score = [], -np.inf
+            history.best_scores = -np.inf
         return params.astype(dtype, copy=False), history
 
-    def _initial_params(self, layout, activations, dtype, rng):
-        """Draw the starting weights, layer by layer from the input."""
+    def _initial_params(self, layout, activations, dtype, rng, n_init=1):
+        """Draw the starting weights, layer by layer from the input.
+
+        With ``n_init > 1``, a stack of that many draws, one after the other: the first is
+        the draw of ``n_init=1``.
+        """
+        if n_init > 1:
+            return np.stack(
+                [self._initial_params(layout, activations, dtype, rng) for _ in range(n_init)]
+            )
         params = np.zeros(layout.size, dtype=dtype)
         coefs, intercepts = layout.unpack(params)
         # scikit-learn's Glorot factor follows the hidden activation, output layer included
@@ -616,7 +646,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         solver = self._make_solver(history.solver_state)
         grad = np.empty_like(params)
         trainable = self._trainable(problem.layout)
-        theta, theta_grad = params[trainable], grad[trainable]
+        theta, theta_grad = params[..., trainable], grad[..., trainable]
         last_finite = params.copy()
         best_params = params.copy() if validation else None
         n_epochs = 1 if incremental else self.max_iter
@@ -632,32 +662,42 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
                     loss = self._objective(params, grad, problem, rows)
                     accumulated += (batch.stop - batch.start) * loss
                     solver.update(theta, theta_grad)
-                loss = accumulated / n_samples
-                if not (np.isfinite(loss) and np.isfinite(params).all()):
+                loss = accumulated / n_samples  # one per restart when they are stacked
+                finite = np.isfinite(loss) & np.isfinite(params).all(axis=-1)
+                if not np.any(finite):
                     self._warn_non_finite(epoch)
                     np.copyto(params, last_finite)
                     problem.tasks.end_epoch()
                     break
+                if not np.all(finite):
+                    # diverged restarts go back to their last finite weights, out of the race
+                    params[~finite] = last_finite[~finite]
+                    loss = np.where(finite, loss, np.inf)
                 np.copyto(last_finite, params)
                 history.loss_curve.append(loss)
                 history.t += n_samples
-                self._report(len(history.loss_curve), loss)
+                # the run goes on while its best restart improves
+                best_now = float(np.min(loss))
+                self._report(len(history.loss_curve), best_now)
 
                 if validation:
                     score = self._validation_score(params, problem, validation)
                     history.validation_scores.append(score)
+                    best_now = float(np.fmax.reduce(np.atleast_1d(score)))
                     if self.verbose:
-                        print(f"Validation score: {score:f}")
-                    improved = score >= history.best_validation_score + self.tol
-                    if score > history.best_validation_score:
-                        history.best_validation_score = score
-                        np.copyto(best_params, params)
+                        print(f"Validation score: {best_now:f}")
+                    improved = best_now >= history.best_validation_score + self.tol
+                    better = score > history.best_scores
+                    history.best_scores = np.where(better, score, history.best_scores)
+                    np.copyto(best_params, params, where=np.asarray(better)[..., np.newaxis])
+                    history.best_validation_score = max(history.best_validation_score, best_now)
                 else:
-                    improved = loss <= history.best_loss - self.tol
-                    history.best_loss = min(history.best_loss, loss)
+                    improved = best_now <= history.best_loss - self.tol
+                    history.best_loss = min(history.best_loss, best_now)
                 history.no_improvement = 0 if improved else history.no_improvement + 1
                 solver.iteration_ends(history.t)
-                if problem.tasks.end_epoch(lambda: self._fitted_attributes(params, problem)):
+                leader = params if params.ndim == 1 else params[np.argmin(loss)]
+                if problem.tasks.end_epoch(partial(self._fitted_attributes, leader, problem)):
                     break  # a callback asked to stop: a usable model, as it is now
                 if history.no_improvement > self.n_iter_no_change:
                     what = "Validation score" if validation else "Training loss"
@@ -685,14 +725,59 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         history.solver_state = solver.get_state()
 
     def _validation_score(self, params, problem, validation):
-        """The score (accuracy or R2) of the current weights on the held-out samples."""
+        """The score (accuracy or R2) of the current weights on the held-out samples.
+
+        One score per network when ``params`` is a stack of restarts.
+        """
         X_val, y_val, sw_val = validation
         coefs, intercepts = problem.layout.unpack(params)
         Z = forward(X_val, coefs, intercepts, problem.activations, problem.out_activation)[2]
+        if Z.ndim == 3:
+            return np.array([self._score_output(Z_r, y_val, sw_val, problem) for Z_r in Z])
+        return self._score_output(Z, y_val, sw_val, problem)
+
+    def _score_output(self, Z, y, sample_weight, problem):
         if not np.isfinite(Z).all():
             return np.nan
         y_pred = self._decode(Z, problem.encoding)
-        return float(self._score_function(y_val, y_pred, sample_weight=sw_val))
+        return float(self._score_function(y, y_pred, sample_weight=sample_weight))
+
+    def _keep_best_restart(self, params, history, validation):
+        """Of stacked restarts, keep the best; returns its weights, record and every loss.
+
+        The best has the lowest final training loss, or with early stopping the highest
+        validation score. The final losses of all restarts become ``init_losses_``.
+        """
+        final = np.atleast_1d(history.loss_curve[-1] if history.loss_curve else np.nan)
+        if params.ndim == 1:
+            return params, history, final.astype(float)
+        if validation:
+            best = int(np.argmax(np.nan_to_num(history.best_scores, nan=-np.inf)))
+            history.best_validation_score = float(history.best_scores[best])
+            history.validation_scores = [float(s[best]) for s in history.validation_scores]
+        else:
+            best = int(np.argmin(np.nan_to_num(final, nan=np.inf)))
+        history.loss_curve = [float(loss[best]) for loss in history.loss_curve]
+        history.solver_state = {
+            name: value[best] if np.ndim(value) == 2 else value
+            for name, value in history.solver_state.items()
+        }
+        return params[best].copy(), history, final.astype(float)
+
+    def _train_lbfgs_restarts(self, params, problem, history):
+        """L-BFGS on each restart in turn; returns the best's weights, record and all losses."""
+        if params.ndim == 1:
+            self._train_lbfgs(params, problem, history)
+            return self._keep_best_restart(params, history, None)
+        runs = []
+        for start in params:
+            run = SimpleNamespace(**{**vars(history), "loss_curve": list(history.loss_curve)})
+            start = start.copy()
+            self._train_lbfgs(start, problem, run)
+            runs.append((start, run))
+        final = np.array([run.loss_curve[-1] if run.loss_curve else np.inf for _, run in runs])
+        best, run = runs[int(np.argmin(final))]
+        return best, run, final
 
     def _report(self, iteration, loss):
         """The progress line scikit-learn's MLP prints, when ``verbose``."""

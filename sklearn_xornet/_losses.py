@@ -3,7 +3,8 @@
 A loss is looked up by the pair (loss name, output activation), because the same name means
 a different formula on a sigmoid, softmax or exponential output. Each takes the targets ``Y``,
 the output layer's pre-activation ``raw`` and its output ``Z``; log-losses are computed from
-``raw`` (log-sigmoid, log-softmax), so they stay finite where ``Z`` rounds to 0 or 1.
+``raw`` (log-sigmoid, log-softmax), so they stay finite where ``Z`` rounds to 0 or 1. The
+value is per sample (the last axis summed); a leading axis of stacked networks is kept.
 """
 
 import numpy as np
@@ -14,21 +15,21 @@ from ._activations import DERIVATIVES
 
 def half_squared_error(Y, raw, Z):
     E = Y - Z  # the article's error, "how much we missed"
-    return 0.5 * np.einsum("ij,ij->i", E, E)
+    return 0.5 * np.einsum("...j,...j->...", E, E)
 
 
 def binary_log_loss(Y, raw, Z):
     # -[y log(s) + (1 - y) log(1 - s)] with s = expit(raw), in a form that cannot overflow
-    return (np.logaddexp(0, raw) - Y * raw).sum(axis=1)
+    return (np.logaddexp(0, raw) - Y * raw).sum(axis=-1)
 
 
 def categorical_log_loss(Y, raw, Z):
-    return logsumexp(raw, axis=1) - np.einsum("ij,ij->i", Y, raw)
+    return logsumexp(raw, axis=-1) - np.einsum("...j,...j->...", Y, raw)
 
 
 def half_poisson_deviance(Y, raw, Z):
     # Z = exp(raw); the constant xlogy(Y, Y) - Y makes a perfect fit score 0
-    return (Z - Y * raw + xlogy(Y, Y) - Y).sum(axis=1)
+    return (Z - Y * raw + xlogy(Y, Y) - Y).sum(axis=-1)
 
 
 LOSSES = {
