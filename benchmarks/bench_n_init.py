@@ -14,29 +14,14 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from sklearn_xornet import TinyMLPClassifier, TinyMLPRegressor
+from sklearn_xornet import TinyMLPClassifier
+from sklearn_xornet._article import article_network
 
 X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
 y = np.array([0, 1, 1, 0])
 
 CASES = {
-    # the article's 2-3-1 network and update, a fixed number of epochs
-    "gd, article 2-3-1, 5000 epochs": lambda n: TinyMLPRegressor(
-        hidden_layer_sizes=(3,),
-        activation="logistic",
-        output_activation="logistic",
-        fit_intercept=False,
-        weight_init="uniform",
-        solver="gd",
-        alpha=0.0,
-        learning_rate_init=4.0,
-        max_iter=5000,
-        tol=0.0,
-        n_iter_no_change=10**6,
-        normalize_y=False,
-        n_init=n,
-        random_state=0,
-    ),
+    "gd, article 2-3-1, 5000 epochs": lambda n: article_network(epochs=5000).set_params(n_init=n),
     "adam, 2-2-1 classifier, 1000 epochs": lambda n: TinyMLPClassifier(
         hidden_layer_sizes=(2,),
         solver="adam",

@@ -5,30 +5,14 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from . import TinyMLPRegressor
+from ._article import article_network
 
 X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
 Y = np.array([0, 1, 1, 0])
 
 
 def main(seed=0):
-    # The article's first program, exactly: sigmoid hidden and output, no biases, weights
-    # from U[0, 1), unit step on the error summed over the 4 rows, 60000 epochs.
-    net = TinyMLPRegressor(
-        hidden_layer_sizes=(3,),
-        activation="logistic",
-        output_activation="logistic",
-        fit_intercept=False,
-        weight_init="uniform",
-        solver="gd",
-        alpha=0.0,
-        learning_rate_init=4.0,
-        max_iter=60000,
-        tol=0.0,
-        n_iter_no_change=60000,
-        normalize_y=False,
-        random_state=seed,
-    )
+    net = article_network(seed)  # the article's first program, exactly
     with warnings.catch_warnings():
         # the article trains for a fixed number of epochs, never "to convergence"
         warnings.simplefilter("ignore", ConvergenceWarning)
