@@ -76,7 +76,7 @@ def relu_derivative(A, delta):
 
 def softmax_derivative(A, delta):
     # Jacobian-vector product of softmax: diag(A) - A A^T, row by row.
-    delta -= np.einsum("...j,...j->...", delta, A)[..., np.newaxis]
+    delta -= (delta * A).sum(axis=-1, keepdims=True)
     delta *= A
     return delta
 

@@ -7,6 +7,7 @@ turn the network's output into predictions.
 """
 
 import inspect
+import math
 import warnings
 from abc import abstractmethod
 from functools import partial
@@ -30,7 +31,7 @@ from sklearn.utils.validation import (
 
 from ._activations import HIDDEN_ACTIVATIONS
 from ._callbacks import CallbackSupportMixin, FitTasks
-from ._network import Layout, forward, loss_and_gradient
+from ._network import Layout, Objective, forward
 from ._solvers import SGD, Adam, GradientDescent
 
 # L-BFGS stops on the loss (``tol``); the gradient test only ends runs that truly converged.
@@ -462,6 +463,9 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
             out_activation=out_activation,
             encoding=encoding,
             tasks=tasks,
+            objective=Objective(
+                layout, activations, out_activation, self.loss, self.alpha, self.fit_intercept
+            ),
         )
         if self.solver == "lbfgs":
             params, history, init_losses = self._train_lbfgs_restarts(params, problem, history)
@@ -594,18 +598,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         if rows is not None:
             X, Y = X[rows], Y[rows]
             sample_weight = None if sample_weight is None else sample_weight[rows]
-        return loss_and_gradient(
-            params,
-            grad,
-            problem.layout,
-            X,
-            Y,
-            sample_weight,
-            self.alpha,
-            problem.activations,
-            problem.out_activation,
-            self.loss,
-        )
+        return problem.objective(params, grad, X, Y, sample_weight)
 
     def _make_solver(self, state):
         if self.solver == "sgd":
@@ -644,15 +637,19 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         batches = list(gen_batches(n_samples, batch_size))
 
         solver = self._make_solver(history.solver_state)
-        grad = np.empty_like(params)
+        grad = np.zeros_like(params)
         trainable = self._trainable(problem.layout)
         theta, theta_grad = params[..., trainable], grad[..., trainable]
-        last_finite = params.copy()
+        stacked = params.ndim == 2
+        # the weights an epoch starts from are known finite once its loss is: two buffers
+        # take turns holding the last such weights and the current epoch's start
+        last_finite, start = params.copy(), np.empty_like(params)
         best_params = params.copy() if validation else None
         n_epochs = 1 if incremental else self.max_iter
         try:
             for epoch in range(n_epochs):
                 problem.tasks.begin_epoch()
+                np.copyto(start, params)
                 order = rng.permutation(n_samples) if shuffle else None
                 accumulated = 0.0
                 for batch in batches:
@@ -663,22 +660,27 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
                     accumulated += (batch.stop - batch.start) * loss
                     solver.update(theta, theta_grad)
                 loss = accumulated / n_samples  # one per restart when they are stacked
-                finite = np.isfinite(loss) & np.isfinite(params).all(axis=-1)
-                if not np.any(finite):
+                finite = np.isfinite(loss) if stacked else math.isfinite(loss)
+                if not (finite.any() if stacked else finite):
                     self._warn_non_finite(epoch)
                     np.copyto(params, last_finite)
                     problem.tasks.end_epoch()
                     break
-                if not np.all(finite):
-                    # diverged restarts go back to their last finite weights, out of the race
-                    params[~finite] = last_finite[~finite]
-                    loss = np.where(finite, loss, np.inf)
-                np.copyto(last_finite, params)
+                if stacked:
+                    np.copyto(last_finite, start, where=finite[:, np.newaxis])
+                    if not finite.all():
+                        # diverged restarts go back to their last finite weights and drop
+                        # out of the race
+                        params[~finite] = last_finite[~finite]
+                        loss = np.where(finite, loss, np.inf)
+                else:
+                    last_finite, start = start, last_finite
                 history.loss_curve.append(loss)
                 history.t += n_samples
                 # the run goes on while its best restart improves
-                best_now = float(np.min(loss))
-                self._report(len(history.loss_curve), best_now)
+                best_now = float(np.min(loss)) if stacked else loss
+                if self.verbose:
+                    self._report(len(history.loss_curve), best_now)
 
                 if validation:
                     score = self._validation_score(params, problem, validation)
@@ -696,9 +698,10 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
                     history.best_loss = min(history.best_loss, best_now)
                 history.no_improvement = 0 if improved else history.no_improvement + 1
                 solver.iteration_ends(history.t)
-                leader = params if params.ndim == 1 else params[np.argmin(loss)]
-                if problem.tasks.end_epoch(partial(self._fitted_attributes, leader, problem)):
-                    break  # a callback asked to stop: a usable model, as it is now
+                if problem.tasks.watched:
+                    leader = params[np.argmin(loss)] if stacked else params
+                    if problem.tasks.end_epoch(partial(self._fitted_attributes, leader, problem)):
+                        break  # a callback asked to stop: a usable model, as it is now
                 if history.no_improvement > self.n_iter_no_change:
                     what = "Validation score" if validation else "Training loss"
                     msg = (
@@ -719,7 +722,11 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
                     )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.", stacklevel=4)
-            np.copyto(params, last_finite)
+        # the last updates were not checked by a loss yet
+        unchecked = ~np.isfinite(params).all(axis=-1)
+        if np.any(unchecked):
+            self._warn_non_finite(len(history.loss_curve))
+            params[unchecked] = last_finite[unchecked]
         if validation and np.isfinite(history.best_validation_score):
             np.copyto(params, best_params)  # the weights of the best validation score
         history.solver_state = solver.get_state()
@@ -793,9 +800,9 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
                 " too large."
             )
         warnings.warn(
-            f"The training loss became non-finite at epoch {n_finite_epochs + 1}; training"
-            f" stopped and the weights after epoch {n_finite_epochs} were kept. Lower"
-            " learning_rate_init or scale the data.",
+            f"The training became non-finite after {n_finite_epochs} epochs; it stopped, and"
+            " the last weights with a finite loss were kept. Lower learning_rate_init or"
+            " scale the data.",
             ConvergenceWarning,
             stacklevel=5,
         )
@@ -803,7 +810,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
     def _train_lbfgs(self, params, problem, history):
         """L-BFGS-B from scipy on the flat parameters, one loss record per iteration."""
         trainable = self._trainable(problem.layout)
-        grad = np.empty_like(params)
+        grad = np.zeros_like(params)
 
         def objective(theta):
             params[trainable] = theta

@@ -2,9 +2,10 @@
 
 A loss is looked up by the pair (loss name, output activation), because the same name means
 a different formula on a sigmoid, softmax or exponential output. Each takes the targets ``Y``,
-the output layer's pre-activation ``raw`` and its output ``Z``; log-losses are computed from
-``raw`` (log-sigmoid, log-softmax), so they stay finite where ``Z`` rounds to 0 or 1. The
-value is per sample (the last axis summed); a leading axis of stacked networks is kept.
+the output layer's pre-activation ``raw``, its output ``Z`` and the difference ``Z - Y``;
+log-losses are computed from ``raw`` (log-sigmoid, log-softmax), so they stay finite where
+``Z`` rounds to 0 or 1. The value is per sample (the last axis summed); a leading axis of
+stacked networks is kept.
 """
 
 import numpy as np
@@ -13,21 +14,21 @@ from scipy.special import logsumexp, xlogy
 from ._activations import DERIVATIVES
 
 
-def half_squared_error(Y, raw, Z):
-    E = Y - Z  # the article's error, "how much we missed"
-    return 0.5 * np.einsum("...j,...j->...", E, E)
+def half_squared_error(Y, raw, Z, dZ):
+    # dZ holds Z - Y: the article's error E = Y - Z ("how much we missed"), negated
+    return 0.5 * np.square(dZ).sum(axis=-1)
 
 
-def binary_log_loss(Y, raw, Z):
+def binary_log_loss(Y, raw, Z, dZ):
     # -[y log(s) + (1 - y) log(1 - s)] with s = expit(raw), in a form that cannot overflow
     return (np.logaddexp(0, raw) - Y * raw).sum(axis=-1)
 
 
-def categorical_log_loss(Y, raw, Z):
-    return logsumexp(raw, axis=-1) - np.einsum("...j,...j->...", Y, raw)
+def categorical_log_loss(Y, raw, Z, dZ):
+    return logsumexp(raw, axis=-1) - (Y * raw).sum(axis=-1)
 
 
-def half_poisson_deviance(Y, raw, Z):
+def half_poisson_deviance(Y, raw, Z, dZ):
     # Z = exp(raw); the constant xlogy(Y, Y) - Y makes a perfect fit score 0
     return (Z - Y * raw + xlogy(Y, Y) - Y).sum(axis=-1)
 
@@ -42,15 +43,15 @@ LOSSES = {
 }
 
 
-def output_delta(loss, out_activation, Y, Z):
+def output_delta(loss, out_activation, Z, dZ):
     """dZ: the gradient of one sample's loss with respect to the output pre-activation.
 
-    Every pair above except squared error on a squashed output is a canonical link, whose
-    delta is simply ``Z - Y``; squared error on a sigmoid or softmax output goes on through
-    the output's slope, as in the article's ``dZ = E * sigmoid_(Z)`` (with ``E = Y - Z``,
-    so the sign here is the article's negated: a gradient, not a step).
+    ``dZ`` comes in holding ``Z - Y`` and is finished in place. Every pair above except
+    squared error on a squashed output is a canonical link, whose delta is simply
+    ``Z - Y``; squared error on a sigmoid or softmax output goes on through the output's
+    slope, as in the article's ``dZ = E * sigmoid_(Z)`` (with ``E = Y - Z``, so the sign
+    here is the article's negated: a gradient, not a step).
     """
-    dZ = Z - Y
     if loss == "squared_error":
         DERIVATIVES[out_activation](Z, dZ)
     return dZ

@@ -80,7 +80,17 @@ def _transpose(A):
     return A.T if A.ndim == 2 else A.swapaxes(-1, -2)
 
 
-def forward(X, coefs, intercepts, activations, out_activation):
+def _product(A, B, out=None):
+    """``A @ B`` into ``out`` (new when None); ``A`` may be sparse."""
+    if type(A) is not np.ndarray and sparse.issparse(A):
+        if out is None:
+            return _matmul(A, B)
+        out[...] = _matmul(A, B)
+        return out
+    return np.matmul(A, B, out=out)
+
+
+def forward(X, coefs, intercepts, activations, out_activation, out=None, fit_intercept=True):
     """The forward pass.
 
     Parameters
@@ -92,6 +102,11 @@ def forward(X, coefs, intercepts, activations, out_activation):
         One activation name per hidden layer.
     out_activation : str
         The output layer's activation.
+    out : tuple (layers, Z) of ndarray lists, default=None
+        Buffers to compute in: one per layer (hidden outputs, then the output layer's
+        pre-activation) and one for ``Z``. None allocates new arrays.
+    fit_intercept : bool, default=True
+        False skips adding the intercepts (zeros in a network without them).
 
     Returns
     -------
@@ -102,34 +117,137 @@ def forward(X, coefs, intercepts, activations, out_activation):
     Z : ndarray of shape (n_samples, n_outputs)
         The network's output.
     """
+    layers, Z = out if out is not None else ([None] * len(coefs), None)
     hidden = []
     A = X
-    for W, b, name in zip(coefs[:-1], intercepts[:-1], activations, strict=True):
-        A = _matmul(A, W)  # H = sigmoid(X . Wh)
-        A += b[..., np.newaxis, :]
-        ACTIVATIONS[name](A, out=A)
-        hidden.append(A)
-    raw = _matmul(A, coefs[-1])  # Z = sigmoid(H . Wz)
-    raw += intercepts[-1][..., np.newaxis, :]
-    Z = ACTIVATIONS[out_activation](raw, out=np.empty_like(raw))
-    return hidden, raw, Z
+    for i, W in enumerate(coefs):
+        # H = sigmoid(X . Wh), then Z = sigmoid(H . Wz)
+        A = _product(A, W, layers[i]) if i == 0 else np.matmul(A, W, out=layers[i])
+        if fit_intercept:
+            A += intercepts[i][..., np.newaxis, :]
+        if i < len(coefs) - 1:
+            ACTIVATIONS[activations[i]](A, out=A)
+            hidden.append(A)
+    if out_activation == "identity":
+        Z = A
+    else:
+        Z = ACTIVATIONS[out_activation](A, out=np.empty_like(A) if Z is None else Z)
+    return hidden, A, Z
 
 
-def backward(X, hidden, coefs, activations, dZ, coef_grads, intercept_grads):
+def backward(X, hidden, coefs, activations, dZ, coef_grads, intercept_grads, deltas=None):
     """Backpropagation: from the output delta ``dZ`` to every weight's gradient.
 
     ``dZ`` must already carry each sample's weight (and the averaging). Gradients are
-    written into ``coef_grads`` and ``intercept_grads``, one array per layer.
+    written into ``coef_grads`` and ``intercept_grads`` (None: not wanted), one array per
+    layer; ``deltas`` are buffers for the hidden layers' deltas (None allocates them).
     """
-    inputs = [X, *hidden]
     delta = dZ
     for i in range(len(coefs) - 1, -1, -1):
         # each weight's gradient: its input times the delta (H^T . dZ, then X^T . dH)
-        coef_grads[i][...] = _matmul(_transpose(inputs[i]), delta)
-        intercept_grads[i][...] = delta.sum(axis=-2)
+        if i == 0:
+            _product(_transpose(X), delta, coef_grads[0])
+        else:
+            np.matmul(_transpose(hidden[i - 1]), delta, out=coef_grads[i])
+        if intercept_grads is not None:
+            np.sum(delta, axis=-2, out=intercept_grads[i])
         if i > 0:
-            delta = delta @ _transpose(coefs[i])  # dH = dZ . Wz^T * sigmoid'(H)
-            DERIVATIVES[activations[i - 1]](inputs[i], delta)
+            # dH = dZ . Wz^T * sigmoid'(H)
+            delta = np.matmul(
+                delta, _transpose(coefs[i]), out=None if deltas is None else deltas[i - 1]
+            )
+            DERIVATIVES[activations[i - 1]](hidden[i - 1], delta)
+
+
+class Objective:
+    """The training objective of one network, with the working arrays it reuses.
+
+    The objective is the weighted mean of the per-sample loss plus the L2 penalty
+    ``alpha / 2 * ||coefs||^2``, divided by the total weight as in scikit-learn (so integer
+    weights equal repeated rows). Calling it computes the value and writes the gradient;
+    the arrays of every layer are allocated once per batch shape and reused, so an epoch
+    of full-batch training allocates nothing.
+
+    Parameters
+    ----------
+    layout : Layout
+    activations : list of str
+    out_activation, loss : str
+    alpha : float
+    fit_intercept : bool, default=True
+        False: the intercepts are zeros, neither added nor differentiated.
+    """
+
+    def __init__(self, layout, activations, out_activation, loss, alpha, fit_intercept=True):
+        self.layout = layout
+        self.activations = list(activations)
+        self.out_activation = out_activation
+        self.loss = loss
+        self.loss_function = LOSSES[loss, out_activation]
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self._buffers = {}
+
+    def _buffers_for(self, stack, n_samples, dtype):
+        key = (stack, n_samples, np.dtype(dtype))
+        buffers = self._buffers.get(key)
+        if buffers is None:
+            if len(self._buffers) >= 4:  # mini-batches come in two sizes at most
+                self._buffers.clear()
+            shapes = [stack + (n_samples, units) for units in self.layout.layer_units[1:]]
+            layers = [np.empty(shape, dtype) for shape in shapes]
+            Z = None if self.out_activation == "identity" else np.empty(shapes[-1], dtype)
+            deltas = [np.empty(shape, dtype) for shape in shapes]
+            buffers = self._buffers[key] = (layers, Z, deltas)
+        return buffers
+
+    def __call__(self, params, grad, X, Y, sample_weight=None):
+        """The objective at ``params`` on ``(X, Y)``, its gradient written into ``grad``.
+
+        Returns a float, or one value per network for a stack of shape ``(n, size)``.
+        """
+        layout = self.layout
+        coefs, intercepts = layout.unpack(params)
+        layers, Z, deltas = self._buffers_for(params.shape[:-1], X.shape[0], params.dtype)
+        hidden, raw, Z = forward(
+            X,
+            coefs,
+            intercepts,
+            self.activations,
+            self.out_activation,
+            (layers, Z),
+            self.fit_intercept,
+        )
+        dZ = np.subtract(Z, Y, out=deltas[-1])  # the article's error E, negated
+        per_sample = self.loss_function(Y, raw, Z, dZ)
+        output_delta(self.loss, self.out_activation, Z, dZ)
+        if sample_weight is None:
+            total_weight = X.shape[0]
+            value = per_sample.sum(axis=-1)
+            dZ *= 1.0 / total_weight
+        else:
+            total_weight = sample_weight.sum()
+            value = per_sample @ sample_weight
+            dZ *= (sample_weight / total_weight)[:, np.newaxis]
+
+        coef_grads, intercept_grads = layout.unpack(grad)
+        backward(
+            X,
+            hidden,
+            coefs,
+            self.activations,
+            dZ,
+            coef_grads,
+            intercept_grads if self.fit_intercept else None,
+            deltas,
+        )
+        if self.alpha:
+            coef_params = params[..., : layout.n_coef]
+            penalty = np.square(coef_params).sum(axis=-1)
+            value = value + 0.5 * self.alpha * penalty
+            grad[..., : layout.n_coef] += (self.alpha / total_weight) * coef_params
+        value = value / total_weight
+        return float(value) if np.ndim(value) == 0 else value
 
 
 def loss_and_gradient(
@@ -137,13 +255,11 @@ def loss_and_gradient(
 ):
     """The training objective at ``params``, with its gradient written into ``grad``.
 
-    The objective is the weighted mean of the per-sample loss plus the L2 penalty
-    ``alpha / 2 * ||coefs||^2``, divided by the total weight as in scikit-learn (so integer
-    weights equal repeated rows).
+    A one-off :class:`Objective`; see it for the definition.
 
     Parameters
     ----------
-    params, grad : ndarray of shape (layout.size,)
+    params, grad : ndarray of shape (layout.size,) or (n_networks, layout.size)
         Flat parameters, and the buffer that receives the gradient.
     layout : Layout
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
@@ -158,23 +274,5 @@ def loss_and_gradient(
     -------
     value : float, or ndarray of shape (n_networks,) for a stack
     """
-    coefs, intercepts = layout.unpack(params)
-    hidden, raw, Z = forward(X, coefs, intercepts, activations, out_activation)
-    per_sample = LOSSES[loss, out_activation](Y, raw, Z)
-    dZ = output_delta(loss, out_activation, Y, Z)
-    if sample_weight is None:
-        total_weight = X.shape[0]
-        value = per_sample.sum(axis=-1)
-        dZ /= total_weight
-    else:
-        total_weight = sample_weight.sum()
-        value = per_sample @ sample_weight
-        dZ *= (sample_weight / total_weight)[:, np.newaxis]
-    coef_params = params[..., : layout.n_coef]
-    penalty = np.einsum("...i,...i->...", coef_params, coef_params)
-    value = (value + 0.5 * alpha * penalty) / total_weight
-
-    coef_grads, intercept_grads = layout.unpack(grad)
-    backward(X, hidden, coefs, activations, dZ, coef_grads, intercept_grads)
-    grad[..., : layout.n_coef] += (alpha / total_weight) * coef_params
-    return float(value) if np.ndim(value) == 0 else value
+    objective = Objective(layout, activations, out_activation, loss, alpha)
+    return objective(params, grad, X, Y, sample_weight)

@@ -36,7 +36,8 @@ class GradientDescent:
             setattr(self, name, value.copy() if isinstance(value, np.ndarray) else value)
 
     def update(self, params, grad):
-        params -= self.learning_rate * grad
+        grad *= self.learning_rate  # the gradient is spent: scale it in place
+        params -= grad
 
     def iteration_ends(self, time_step):
         pass
