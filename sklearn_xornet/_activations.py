@@ -5,7 +5,8 @@ slope is ``s * (1 - s)`` where ``s`` is what the layer produced, so the backward
 nothing but the values the forward pass kept.
 
 Every function writes into ``out`` (which may be its input) and returns it; every derivative
-multiplies a delta in place. Units are on the last axis, samples on the one before it, and
+multiplies a delta in place, using ``scratch`` (an array shaped like the layer) if given
+instead of allocating a temporary. Units are on the last axis, samples on the one before it, and
 any leading axis stacks independent networks (restarts, ``n_init``).
 """
 
@@ -53,35 +54,38 @@ ACTIVATIONS = {
 }
 
 
-def identity_derivative(A, delta):
+def identity_derivative(A, delta, scratch=None):
     return delta
 
 
-def logistic_derivative(A, delta):
+def logistic_derivative(A, delta, scratch=None):
     # the article's sigmoid_(x) = x * (1 - x), applied to the layer's output
+    one_minus_A = np.subtract(1, A, out=scratch)
     delta *= A
-    delta *= 1 - A
+    delta *= one_minus_A
     return delta
 
 
-def tanh_derivative(A, delta):
-    delta *= 1 - A**2
+def tanh_derivative(A, delta, scratch=None):
+    slope = np.multiply(A, A, out=scratch)
+    np.subtract(1, slope, out=slope)
+    delta *= slope
     return delta
 
 
-def relu_derivative(A, delta):
-    delta[A <= 0] = 0
+def relu_derivative(A, delta, scratch=None):
+    delta *= A > 0
     return delta
 
 
-def softmax_derivative(A, delta):
+def softmax_derivative(A, delta, scratch=None):
     # Jacobian-vector product of softmax: diag(A) - A A^T, row by row.
     delta -= (delta * A).sum(axis=-1, keepdims=True)
     delta *= A
     return delta
 
 
-def exp_derivative(A, delta):
+def exp_derivative(A, delta, scratch=None):
     delta *= A
     return delta
 

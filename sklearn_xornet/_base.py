@@ -10,6 +10,7 @@ import inspect
 import math
 import warnings
 from abc import abstractmethod
+from contextlib import nullcontext
 from functools import partial
 from numbers import Integral, Real
 from types import SimpleNamespace
@@ -28,6 +29,7 @@ from sklearn.utils.validation import (
     column_or_1d,
     validate_data,
 )
+from threadpoolctl import ThreadpoolController
 
 from ._activations import HIDDEN_ACTIVATIONS
 from ._callbacks import CallbackSupportMixin, FitTasks
@@ -36,6 +38,22 @@ from ._solvers import SGD, Adam, GradientDescent
 
 # L-BFGS stops on the loss (``tol``); the gradient test only ends runs that truly converged.
 _LBFGS_GTOL = 1e-8
+
+# A network whose largest product has fewer entries than this trains on one BLAS thread:
+# splitting such small products between threads costs more than it gains, and makes the
+# timing erratic.
+_SMALL_PRODUCT = 2**17
+_threadpools = []
+
+
+def _blas_threads(limit):
+    """A context limiting BLAS to ``limit`` threads (None: no limit)."""
+    if limit is None:
+        return nullcontext()
+    if not _threadpools:  # inspecting the loaded libraries is slow: do it once
+        _threadpools.append(ThreadpoolController())
+    return _threadpools[0].limit(limits=limit, user_api="blas")
+
 
 # The numpydoc text of the parameters and fitted attributes both estimators share; each class
 # docstring places it among its own entries, so every entry is written exactly once.
@@ -467,11 +485,17 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
                 layout, activations, out_activation, self.loss, self.alpha, self.fit_intercept
             ),
         )
-        if self.solver == "lbfgs":
-            params, history, init_losses = self._train_lbfgs_restarts(params, problem, history)
-        else:
-            self._train_epochs(params, problem, history, rng, validation, incremental)
-            params, history, init_losses = self._keep_best_restart(params, history, validation)
+        rows = X.shape[0]
+        if self.solver in ("sgd", "adam"):
+            rows = min(rows, 200 if self.batch_size == "auto" else self.batch_size)
+        stack = params.shape[0] if params.ndim == 2 else 1
+        small = rows * stack * max(layout.layer_units) < _SMALL_PRODUCT
+        with _blas_threads(1 if small else None):
+            if self.solver == "lbfgs":
+                params, history, init_losses = self._train_lbfgs_restarts(params, problem, history)
+            else:
+                self._train_epochs(params, problem, history, rng, validation, incremental)
+                params, history, init_losses = self._keep_best_restart(params, history, validation)
 
         for name, value in self._fitted_attributes(params, problem).items():
             setattr(self, name, value)
@@ -862,14 +886,26 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
 
     def _forward(self, X):
         """The output layer's pre-activation and output ``Z`` for validated ``X``."""
-        check_is_fitted(self)
-        X = validate_data(
-            self,
-            X,
-            reset=False,
-            accept_sparse=("csr", "csc"),
-            dtype=(np.float64, np.float32),
+        if not hasattr(self, "coefs_"):
+            check_is_fitted(self)
+        # A plain float array of the right width needs no conversion: only the finiteness
+        # check. Anything else goes through scikit-learn's validation, with its errors.
+        plain = (
+            type(X) is np.ndarray
+            and X.ndim == 2
+            and X.dtype in (np.float64, np.float32)
+            and X.shape[1] == self.n_features_in_
+            and not hasattr(self, "feature_names_in_")
+            and np.isfinite(X).all()
         )
+        if not plain:
+            X = validate_data(
+                self,
+                X,
+                reset=False,
+                accept_sparse=("csr", "csc"),
+                dtype=(np.float64, np.float32),
+            )
         activations = self._hidden_activations(self.n_layers_ - 2)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             _, raw, Z = forward(X, self.coefs_, self.intercepts_, activations, self.out_activation_)

@@ -135,12 +135,15 @@ def forward(X, coefs, intercepts, activations, out_activation, out=None, fit_int
     return hidden, A, Z
 
 
-def backward(X, hidden, coefs, activations, dZ, coef_grads, intercept_grads, deltas=None):
+def backward(
+    X, hidden, coefs, activations, dZ, coef_grads, intercept_grads, deltas=None, scratch=None
+):
     """Backpropagation: from the output delta ``dZ`` to every weight's gradient.
 
     ``dZ`` must already carry each sample's weight (and the averaging). Gradients are
     written into ``coef_grads`` and ``intercept_grads`` (None: not wanted), one array per
-    layer; ``deltas`` are buffers for the hidden layers' deltas (None allocates them).
+    layer; ``deltas`` and ``scratch`` are buffers shaped like the hidden layers, for their
+    deltas and the activations' slopes (None allocates).
     """
     delta = dZ
     for i in range(len(coefs) - 1, -1, -1):
@@ -156,7 +159,9 @@ def backward(X, hidden, coefs, activations, dZ, coef_grads, intercept_grads, del
             delta = np.matmul(
                 delta, _transpose(coefs[i]), out=None if deltas is None else deltas[i - 1]
             )
-            DERIVATIVES[activations[i - 1]](hidden[i - 1], delta)
+            DERIVATIVES[activations[i - 1]](
+                hidden[i - 1], delta, None if scratch is None else scratch[i - 1]
+            )
 
 
 class Objective:
@@ -198,7 +203,8 @@ class Objective:
             layers = [np.empty(shape, dtype) for shape in shapes]
             Z = None if self.out_activation == "identity" else np.empty(shapes[-1], dtype)
             deltas = [np.empty(shape, dtype) for shape in shapes]
-            buffers = self._buffers[key] = (layers, Z, deltas)
+            scratch = [np.empty(shape, dtype) for shape in shapes[:-1]]
+            buffers = self._buffers[key] = (layers, Z, deltas, scratch)
         return buffers
 
     def __call__(self, params, grad, X, Y, sample_weight=None):
@@ -208,7 +214,7 @@ class Objective:
         """
         layout = self.layout
         coefs, intercepts = layout.unpack(params)
-        layers, Z, deltas = self._buffers_for(params.shape[:-1], X.shape[0], params.dtype)
+        layers, Z, deltas, scratch = self._buffers_for(params.shape[:-1], X.shape[0], params.dtype)
         hidden, raw, Z = forward(
             X,
             coefs,

@@ -1,7 +1,8 @@
 """Gradient-based solvers: each a small object with one ``update`` on the flat parameters.
 
-``update(params, grad)`` moves ``params`` in place; moment estimates are allocated at the
-first update, shaped like the gradient. The formulas are scikit-learn's
+``update(params, grad)`` moves ``params`` in place and may overwrite ``grad``, which is
+spent by then; moment estimates are allocated at the first update, shaped like the
+gradient. The formulas are scikit-learn's
 (``sklearn/neural_network/_stochastic_optimizers.py``) written on one vector, so a step is a
 few vectorised operations whatever the number of layers. L-BFGS is scipy's and lives in the
 estimator's training loop.
@@ -68,9 +69,11 @@ class SGD(GradientDescent):
             self.velocity = np.zeros_like(grad)
         velocity = self.velocity
         velocity *= self.momentum
-        velocity -= self.learning_rate * grad
+        grad *= self.learning_rate  # the gradient is spent: scale it in place
+        velocity -= grad
         if self.nesterov:
-            params += self.momentum * velocity - self.learning_rate * grad
+            params += self.momentum * velocity
+            params -= grad
         else:
             params += velocity
 
@@ -103,17 +106,27 @@ class Adam(GradientDescent):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
-        self.m = self.v = None
+        self.m = self.v = self._step = None
 
     def update(self, params, grad):
         if self.m is None:
             self.m, self.v = np.zeros_like(grad), np.zeros_like(grad)
+        if self._step is None:
+            self._step = np.empty_like(grad)
+        m, v, step = self.m, self.v, self._step
         self.t += 1
-        self.m *= self.beta_1
-        self.m += (1 - self.beta_1) * grad
-        self.v *= self.beta_2
-        self.v += (1 - self.beta_2) * grad**2
+        m *= self.beta_1
+        m += np.multiply(grad, 1 - self.beta_1, out=step)
+        v *= self.beta_2
+        np.square(grad, out=step)
+        step *= 1 - self.beta_2
+        v += step
         self.learning_rate = (
             self.learning_rate_init * np.sqrt(1 - self.beta_2**self.t) / (1 - self.beta_1**self.t)
         )
-        params -= self.learning_rate * self.m / (np.sqrt(self.v) + self.epsilon)
+        # params -= learning_rate * m / (sqrt(v) + epsilon), without temporaries
+        np.sqrt(v, out=step)
+        step += self.epsilon
+        np.divide(m, step, out=step)
+        step *= self.learning_rate
+        params -= step
