@@ -102,7 +102,6 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
                     )
             encoding = {"classes_": binarizer.classes_, "_y_type": binarizer.y_type_}
         else:
-            binarizer = self._binarizer(encoding)
             if encoding["_y_type"] != "multilabel-indicator":
                 classes = unique_labels(y)
                 if not incremental:
@@ -117,18 +116,25 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
                         "`y` has classes not in `self.classes_`. `self.classes_` has"
                         f" {encoding['classes_']}. 'y' has {classes}."
                     )
-        Y = binarizer.transform(y).astype(dtype)
+        Y = self._one_hot(y, encoding, dtype)
         out_activation = "softmax" if encoding["_y_type"] == "multiclass" else "logistic"
         return Y, out_activation, encoding
 
     @staticmethod
-    def _binarizer(encoding):
-        """A LabelBinarizer for a fitted encoding (binarizers are not kept on the model)."""
-        binarizer = LabelBinarizer()
-        binarizer.classes_ = encoding["classes_"]
-        binarizer.y_type_ = encoding["_y_type"]
-        binarizer.sparse_input_ = False
-        return binarizer
+    def _one_hot(y, encoding, dtype):
+        """The network's targets: what LabelBinarizer.transform gives, in ``dtype``.
+
+        Written out because the binarizer builds a sparse matrix first, which makes it the
+        peak of a whole fit's memory on large data.
+        """
+        if encoding["_y_type"] == "multilabel-indicator":
+            return np.asarray(y, dtype=dtype)
+        index = np.searchsorted(encoding["classes_"], y)
+        if encoding["_y_type"] == "binary":
+            return index.astype(dtype).reshape(-1, 1)
+        Y = np.zeros((len(y), len(encoding["classes_"])), dtype=dtype)
+        Y[np.arange(len(y)), index] = 1
+        return Y
 
     def _decode(self, Z, encoding):
         if encoding["_y_type"] == "multilabel-indicator":

@@ -303,3 +303,22 @@ def test_demo_prints_the_learnt_truth_table(capsys):
         assert abs(float(cells[2][0]) - target) < 0.05
         assert int(cells[3][0]) == target
     assert "4 of 4 rows predicted correctly" in out
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array(["b", "a", "b", "a"]),
+        np.array([2, 0, 1, 2, 1]),
+        np.array([[1, 0, 1], [0, 1, 1], [0, 0, 1]]),
+    ],
+    ids=["binary-strings", "multiclass", "multilabel"],
+)
+def test_targets_are_encoded_as_label_binarizer_does(y):
+    from sklearn.preprocessing import LabelBinarizer
+
+    binarizer = LabelBinarizer().fit(y)
+    encoding = {"classes_": binarizer.classes_, "_y_type": binarizer.y_type_}
+    Y = TinyMLPClassifier._one_hot(y, encoding, np.float32)
+    assert Y.dtype == np.float32
+    assert_array_equal(Y, binarizer.transform(y))
