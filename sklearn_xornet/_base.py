@@ -675,14 +675,18 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
                 problem.tasks.begin_epoch()
                 np.copyto(start, params)
                 order = rng.permutation(n_samples) if shuffle else None
-                accumulated = 0.0
-                for batch in batches:
-                    rows = batch if order is None else order[batch]
-                    if full_batch:
-                        rows = None  # all of X as it is: no copy, no indexing
-                    loss = self._objective(params, grad, problem, rows)
-                    accumulated += (batch.stop - batch.start) * loss
+                if full_batch:  # all of X as it is: no copy, no indexing
+                    accumulated = n_samples * problem.objective(
+                        params, grad, problem.X, problem.Y, problem.sample_weight
+                    )
                     solver.update(theta, theta_grad)
+                else:
+                    accumulated = 0.0
+                    for batch in batches:
+                        rows = batch if order is None else order[batch]
+                        loss = self._objective(params, grad, problem, rows)
+                        accumulated += (batch.stop - batch.start) * loss
+                        solver.update(theta, theta_grad)
                 loss = accumulated / n_samples  # one per restart when they are stacked
                 finite = np.isfinite(loss) if stacked else math.isfinite(loss)
                 if not (finite.any() if stacked else finite):

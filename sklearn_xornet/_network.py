@@ -76,10 +76,6 @@ def _matmul(A, B):
     return A @ B
 
 
-def _transpose(A):
-    return A.T if A.ndim == 2 else A.swapaxes(-1, -2)
-
-
 def _product(A, B, out=None):
     """``A @ B`` into ``out`` (new when None); ``A`` may be sparse."""
     if type(A) is not np.ndarray and sparse.issparse(A):
@@ -149,15 +145,15 @@ def backward(
     for i in range(len(coefs) - 1, -1, -1):
         # each weight's gradient: its input times the delta (H^T . dZ, then X^T . dH)
         if i == 0:
-            _product(_transpose(X), delta, coef_grads[0])
+            _product(X.T, delta, coef_grads[0])
         else:
-            np.matmul(_transpose(hidden[i - 1]), delta, out=coef_grads[i])
+            np.matmul(hidden[i - 1].swapaxes(-1, -2), delta, out=coef_grads[i])
         if intercept_grads is not None:
             np.sum(delta, axis=-2, out=intercept_grads[i])
         if i > 0:
             # dH = dZ . Wz^T * sigmoid'(H)
             delta = np.matmul(
-                delta, _transpose(coefs[i]), out=None if deltas is None else deltas[i - 1]
+                delta, coefs[i].swapaxes(-1, -2), out=None if deltas is None else deltas[i - 1]
             )
             DERIVATIVES[activations[i - 1]](
                 hidden[i - 1], delta, None if scratch is None else scratch[i - 1]
