@@ -83,6 +83,8 @@ def _product(A, B, out=None):
             return _matmul(A, B)
         out[...] = _matmul(A, B)
         return out
+    if A.ndim == 2 and B.ndim == 2 and (out is None or out.flags.c_contiguous):
+        return np.dot(A, B, out=out)  # for small matrices, half matmul's overhead
     return np.matmul(A, B, out=out)
 
 
@@ -118,7 +120,7 @@ def forward(X, coefs, intercepts, activations, out_activation, out=None, fit_int
     A = X
     for i, W in enumerate(coefs):
         # H = sigmoid(X . Wh), then Z = sigmoid(H . Wz)
-        A = _product(A, W, layers[i]) if i == 0 else np.matmul(A, W, out=layers[i])
+        A = _product(A, W, layers[i])
         if fit_intercept:
             A += intercepts[i][..., np.newaxis, :]
         if i < len(coefs) - 1:
@@ -147,13 +149,13 @@ def backward(
         if i == 0:
             _product(X.T, delta, coef_grads[0])
         else:
-            np.matmul(hidden[i - 1].swapaxes(-1, -2), delta, out=coef_grads[i])
+            _product(hidden[i - 1].swapaxes(-1, -2), delta, coef_grads[i])
         if intercept_grads is not None:
             np.sum(delta, axis=-2, out=intercept_grads[i])
         if i > 0:
             # dH = dZ . Wz^T * sigmoid'(H)
-            delta = np.matmul(
-                delta, coefs[i].swapaxes(-1, -2), out=None if deltas is None else deltas[i - 1]
+            delta = _product(
+                delta, coefs[i].swapaxes(-1, -2), None if deltas is None else deltas[i - 1]
             )
             DERIVATIVES[activations[i - 1]](
                 hidden[i - 1], delta, None if scratch is None else scratch[i - 1]
