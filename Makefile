@@ -21,7 +21,7 @@ $(VENV)/.installed-%: pyproject.toml | $(PY)
 demo: $(VENV)/.installed
 	$(PY) -m sklearn_xornet
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test,skops
 	$(PY) -m pytest
 
 lint: $(VENV)/.installed-dev
