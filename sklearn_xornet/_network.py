@@ -67,21 +67,18 @@ class Layout:
         return coefs, intercepts
 
 
-def _matmul(A, B):
-    """``A @ B``, also for a sparse ``A`` against a stack of matrices ``B``."""
-    if B.ndim == 3 and sparse.issparse(A):
-        n_stack, rows, cols = B.shape
-        flat = A @ B.transpose(1, 0, 2).reshape(rows, n_stack * cols)
-        return np.asarray(flat).reshape(-1, n_stack, cols).transpose(1, 0, 2)
-    return A @ B
-
-
 def _product(A, B, out=None):
-    """``A @ B`` into ``out`` (new when None); ``A`` may be sparse."""
+    """``A @ B`` into ``out`` (new when None); ``A`` may be sparse, ``B`` a stack."""
     if type(A) is not np.ndarray and sparse.issparse(A):
+        if B.ndim == 3:  # the stack's matrices side by side make one sparse product
+            n_stack, rows, cols = B.shape
+            wide = A @ B.transpose(1, 0, 2).reshape(rows, n_stack * cols)
+            result = np.asarray(wide).reshape(-1, n_stack, cols).transpose(1, 0, 2)
+        else:
+            result = A @ B
         if out is None:
-            return _matmul(A, B)
-        out[...] = _matmul(A, B)
+            return result
+        out[...] = result
         return out
     if A.ndim == 2 and B.ndim == 2 and (out is None or out.flags.c_contiguous):
         return np.dot(A, B, out=out)  # for small matrices, half matmul's overhead
@@ -146,10 +143,8 @@ def backward(
     delta = dZ
     for i in range(len(coefs) - 1, -1, -1):
         # each weight's gradient: its input times the delta (H^T . dZ, then X^T . dH)
-        if i == 0:
-            _product(X.T, delta, coef_grads[0])
-        else:
-            _product(hidden[i - 1].swapaxes(-1, -2), delta, coef_grads[i])
+        inputs_T = hidden[i - 1].swapaxes(-1, -2) if i > 0 else X.T
+        _product(inputs_T, delta, coef_grads[i])
         if intercept_grads is not None:
             np.sum(delta, axis=-2, out=intercept_grads[i])
         if i > 0:
