@@ -462,14 +462,14 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         else:
             params = self._initial_params(layout, activations, X.dtype, rng, self.n_init)
             history = SimpleNamespace(
-                loss_curve=[],
+                loss_curve=[],  # the training loss after each epoch (one per restart)
                 t=0,
                 best_loss=np.inf,
                 no_improvement=0,
                 solver_state=None,
                 validation_scores=[] if validation else None,
                 best_validation_score=-np.inf if validation else None,
-                best_scores=-np.inf,
+                best_scores=-np.inf,  # each restart's best validation score
             )
 
         problem = SimpleNamespace(
