@@ -80,7 +80,7 @@ def _product(A, B, out=None):
             return result
         out[...] = result
         return out
-    if A.ndim == 2 and B.ndim == 2 and (out is None or out.flags.c_contiguous):
+    if A.ndim <= 2 and B.ndim == 2 and (out is None or out.flags.c_contiguous):
         return np.dot(A, B, out=out)  # for small matrices, half matmul's overhead
     return np.matmul(A, B, out=out)
 
@@ -131,14 +131,24 @@ def forward(X, coefs, intercepts, activations, out_activation, out=None, fit_int
 
 
 def backward(
-    X, hidden, coefs, activations, dZ, coef_grads, intercept_grads, deltas=None, scratch=None
+    X,
+    hidden,
+    coefs,
+    activations,
+    dZ,
+    coef_grads,
+    intercept_grads,
+    deltas=None,
+    scratch=None,
+    ones=None,
 ):
     """Backpropagation: from the output delta ``dZ`` to every weight's gradient.
 
     ``dZ`` must already carry each sample's weight (and the averaging). Gradients are
     written into ``coef_grads`` and ``intercept_grads`` (None: not wanted), one array per
     layer; ``deltas`` and ``scratch`` are buffers shaped like the hidden layers, for their
-    deltas and the activations' slopes (None allocates).
+    deltas and the activations' slopes, ``ones`` a vector of ones, one per sample (None
+    allocates).
     """
     delta = dZ
     for i in range(len(coefs) - 1, -1, -1):
@@ -146,7 +156,9 @@ def backward(
         inputs_T = hidden[i - 1].swapaxes(-1, -2) if i > 0 else X.T
         _product(inputs_T, delta, coef_grads[i])
         if intercept_grads is not None:
-            np.sum(delta, axis=-2, out=intercept_grads[i])
+            # the column sums of the delta, as a product: BLAS sums faster than a reduction
+            ones = np.ones(delta.shape[-2], delta.dtype) if ones is None else ones
+            _product(ones, delta, intercept_grads[i])
         if i > 0:
             # dH = dZ . Wz^T * sigmoid'(H)
             delta = _product(
@@ -197,7 +209,8 @@ class Objective:
             Z = None if self.out_activation == "identity" else np.empty(shapes[-1], dtype)
             deltas = [np.empty(shape, dtype) for shape in shapes]
             scratch = [np.empty(shape, dtype) for shape in shapes[:-1]]
-            buffers = self._buffers[key] = (layers, Z, deltas, scratch)
+            ones = np.ones(n_samples, dtype)
+            buffers = self._buffers[key] = (layers, Z, deltas, scratch, ones)
         return buffers
 
     def __call__(self, params, grad, X, Y, sample_weight=None):
@@ -207,7 +220,9 @@ class Objective:
         """
         layout = self.layout
         coefs, intercepts = layout.unpack(params)
-        layers, Z, deltas, scratch = self._buffers_for(params.shape[:-1], X.shape[0], params.dtype)
+        layers, Z, deltas, scratch, ones = self._buffers_for(
+            params.shape[:-1], X.shape[0], params.dtype
+        )
         hidden, raw, Z = forward(
             X,
             coefs,
