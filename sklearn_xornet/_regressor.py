@@ -9,6 +9,21 @@ from sklearn.utils.metaestimators import available_if
 from ._base import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC, _BaseTinyMLP
 
 
+def _mean_and_scale(Y, sample_weight):
+    """Weighted mean and standard deviation of each column, safe from overflow.
+
+    Columns are divided by their largest magnitude first, so targets near the float range
+    (1e300) give a finite mean and scale. A constant column gets scale 1.
+    """
+    magnitude = np.abs(Y).max(axis=0)
+    magnitude[magnitude == 0] = 1
+    unit = Y / magnitude
+    mean = np.average(unit, axis=0, weights=sample_weight)
+    std = np.sqrt(np.average((unit - mean) ** 2, axis=0, weights=sample_weight))
+    std = np.where(std > 10 * np.finfo(np.float64).eps, std, 1 / magnitude)
+    return mean * magnitude, std * magnitude
+
+
 class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
     __doc__ = f"""Multilayer perceptron regressor, trained by the article's backpropagation.
 
@@ -81,7 +96,8 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
     _score_function = staticmethod(r2_score)
 
     def _encode_targets(self, y, sample_weight, dtype, encoding, incremental):
-        Y = y.reshape(y.shape[0], -1).astype(dtype)
+        # scaled in float64 whatever the training dtype: raw targets may not fit float32
+        Y = y.reshape(y.shape[0], -1).astype(np.float64)
         if self.loss == "poisson":
             if self.output_activation != "identity":
                 raise ValueError(
@@ -102,15 +118,18 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
             )
 
         if encoding is None:
-            mean = np.zeros(Y.shape[1], dtype=dtype)
-            scale = np.ones(Y.shape[1], dtype=dtype)
+            mean, scale = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
             if self.normalize_y and out_activation == "identity":
-                mean = np.average(Y, axis=0, weights=sample_weight).astype(dtype)
-                std = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=sample_weight))
-                scale = np.where(std > 10 * np.finfo(dtype).eps, std, 1).astype(dtype)
+                mean, scale = _mean_and_scale(Y, sample_weight)
             # continued training keeps the first fit's scaling: the weights are tied to it
-            encoding = {"_y_mean": mean, "_y_scale": scale}
-        Y = (Y - encoding["_y_mean"]) / encoding["_y_scale"]
+            encoding = {"_y_mean": mean.astype(dtype), "_y_scale": scale.astype(dtype)}
+        Y = ((Y - encoding["_y_mean"]) / encoding["_y_scale"]).astype(dtype)
+        if not (np.isfinite(Y).all() and np.isfinite(encoding["_y_scale"]).all()):
+            raise ValueError(
+                f"The targets are too large to train on in {np.dtype(dtype).name}"
+                f" (largest magnitude {np.abs(y).max():g}); scale them, or set"
+                " normalize_y=True, or pass float64 data."
+            )
         return Y, out_activation, encoding
 
     def _decode(self, Z, encoding):
