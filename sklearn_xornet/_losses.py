@@ -1,4 +1,4 @@
-"""Losses by name: the value per sample and the output delta dZ.
+"""Losses by name: the value per sample (the output delta dZ is in ``_network.Objective``).
 
 A loss is looked up by the pair (loss name, output activation), because the same name means
 a different formula on a sigmoid, softmax or exponential output. Each takes the targets ``Y``,
@@ -10,8 +10,6 @@ stacked networks is kept.
 
 import numpy as np
 from scipy.special import xlogy
-
-from ._activations import DERIVATIVES
 
 
 def half_squared_error(Y, raw, Z, dZ):
@@ -48,17 +46,3 @@ LOSSES = {
     ("log_loss", "softmax"): categorical_log_loss,
     ("poisson", "exp"): half_poisson_deviance,
 }
-
-
-def output_delta(loss, out_activation, Z, dZ):
-    """dZ: the gradient of one sample's loss with respect to the output pre-activation.
-
-    ``dZ`` comes in holding ``Z - Y`` and is finished in place. Every pair above except
-    squared error on a squashed output is a canonical link, whose delta is simply
-    ``Z - Y``; squared error on a sigmoid or softmax output goes on through the output's
-    slope, as in the article's ``dZ = E * sigmoid_(Z)`` (with ``E = Y - Z``, so the sign
-    here is the article's negated: a gradient, not a step).
-    """
-    if loss == "squared_error":
-        DERIVATIVES[out_activation](Z, dZ)
-    return dZ

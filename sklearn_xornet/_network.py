@@ -16,7 +16,7 @@ import numpy as np
 from scipy import sparse
 
 from ._activations import ACTIVATIONS, DERIVATIVES
-from ._losses import LOSSES, output_delta
+from ._losses import LOSSES
 
 
 class Layout:
@@ -69,7 +69,11 @@ class Layout:
 
 def _product(A, B, out=None):
     """``A @ B`` into ``out`` (new when None); ``A`` may be sparse, ``B`` a stack."""
-    if type(A) is not np.ndarray and sparse.issparse(A):
+    if type(A) is np.ndarray:
+        if A.ndim <= 2 and B.ndim == 2 and (out is None or out.flags.c_contiguous):
+            return np.dot(A, B, out=out)  # for small matrices, half matmul's overhead
+        return np.matmul(A, B, out=out)
+    if sparse.issparse(A):
         if B.ndim == 3:  # the stack's matrices side by side make one sparse product
             n_stack, rows, cols = B.shape
             wide = A @ B.transpose(1, 0, 2).reshape(rows, n_stack * cols)
@@ -80,12 +84,19 @@ def _product(A, B, out=None):
             return result
         out[...] = result
         return out
-    if A.ndim <= 2 and B.ndim == 2 and (out is None or out.flags.c_contiguous):
-        return np.dot(A, B, out=out)  # for small matrices, half matmul's overhead
     return np.matmul(A, B, out=out)
 
 
-def forward(X, coefs, intercepts, activations, out_activation, out=None, fit_intercept=True):
+def forward(
+    X,
+    coefs,
+    intercepts,
+    activations,
+    out_activation,
+    out=None,
+    fit_intercept=True,
+    product=_product,
+):
     """The forward pass.
 
     Parameters
@@ -102,6 +113,8 @@ def forward(X, coefs, intercepts, activations, out_activation, out=None, fit_int
         pre-activation) and one for ``Z``. None allocates new arrays.
     fit_intercept : bool, default=True
         False skips adding the intercepts (zeros in a network without them).
+    product : callable, default=_product
+        ``product(A, B, out)``; ``np.dot`` where every operand is a dense matrix.
 
     Returns
     -------
@@ -117,7 +130,7 @@ def forward(X, coefs, intercepts, activations, out_activation, out=None, fit_int
     A = X
     for i, W in enumerate(coefs):
         # H = sigmoid(X . Wh), then Z = sigmoid(H . Wz)
-        A = _product(A, W, layers[i])
+        A = product(A, W, layers[i])
         if fit_intercept:
             A += intercepts[i][..., np.newaxis, :]
         if i < len(coefs) - 1:
@@ -141,6 +154,7 @@ def backward(
     deltas=None,
     scratch=None,
     ones=None,
+    product=_product,
 ):
     """Backpropagation: from the output delta ``dZ`` to every weight's gradient.
 
@@ -148,20 +162,20 @@ def backward(
     written into ``coef_grads`` and ``intercept_grads`` (None: not wanted), one array per
     layer; ``deltas`` and ``scratch`` are buffers shaped like the hidden layers, for their
     deltas and the activations' slopes, ``ones`` a vector of ones, one per sample (None
-    allocates).
+    allocates). ``product`` is as in :func:`forward`.
     """
     delta = dZ
     for i in range(len(coefs) - 1, -1, -1):
         # each weight's gradient: its input times the delta (H^T . dZ, then X^T . dH)
         inputs_T = hidden[i - 1].swapaxes(-1, -2) if i > 0 else X.T
-        _product(inputs_T, delta, coef_grads[i])
+        product(inputs_T, delta, coef_grads[i])
         if intercept_grads is not None:
             # the column sums of the delta, as a product: BLAS sums faster than a reduction
             ones = np.ones(delta.shape[-2], delta.dtype) if ones is None else ones
-            _product(ones, delta, intercept_grads[i])
+            product(ones, delta, intercept_grads[i])
         if i > 0:
             # dH = dZ . Wz^T * sigmoid'(H)
-            delta = _product(
+            delta = product(
                 delta, coefs[i].swapaxes(-1, -2), None if deltas is None else deltas[i - 1]
             )
             DERIVATIVES[activations[i - 1]](
@@ -194,14 +208,16 @@ class Objective:
         self.out_activation = out_activation
         self.loss = loss
         self.loss_function = LOSSES[loss, out_activation]
+        self.output_slope = DERIVATIVES[out_activation] if loss == "squared_error" else None
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self._buffers = {}
 
-    def _buffers_for(self, stack, n_samples, dtype):
-        key = (stack, n_samples, np.dtype(dtype))
+    def _buffers_for(self, params, n_samples):
+        key = (params.shape, n_samples, params.dtype)
         buffers = self._buffers.get(key)
         if buffers is None:
+            stack, dtype = params.shape[:-1], params.dtype
             if len(self._buffers) >= 4:  # mini-batches come in two sizes at most
                 self._buffers.clear()
             shapes = [stack + (n_samples, units) for units in self.layout.layer_units[1:]]
@@ -220,9 +236,9 @@ class Objective:
         """
         layout = self.layout
         coefs, intercepts = layout.unpack(params)
-        layers, Z, deltas, scratch, ones = self._buffers_for(
-            params.shape[:-1], X.shape[0], params.dtype
-        )
+        layers, Z, deltas, scratch, ones = self._buffers_for(params, X.shape[0])
+        # every operand a dense matrix: plain np.dot, without _product's dispatch
+        product = np.dot if params.ndim == 1 and type(X) is np.ndarray else _product
         hidden, raw, Z = forward(
             X,
             coefs,
@@ -231,18 +247,27 @@ class Objective:
             self.out_activation,
             (layers, Z),
             self.fit_intercept,
+            product,
         )
         dZ = np.subtract(Z, Y, out=deltas[-1])  # the article's error E, negated
-        per_sample = self.loss_function(Y, raw, Z, dZ)
-        output_delta(self.loss, self.out_activation, Z, dZ)
         if sample_weight is None:
             total_weight = X.shape[0]
-            value = per_sample.sum(axis=-1)
-            dZ *= 1.0 / total_weight
+            if params.ndim == 1 and self.loss == "squared_error":
+                value = 0.5 * np.vdot(dZ, dZ)  # the summed loss, no per-sample values
+            else:
+                value = self.loss_function(Y, raw, Z, dZ).sum(axis=-1)
+            row_weight = 1.0 / total_weight
         else:
             total_weight = sample_weight.sum()
-            value = per_sample @ sample_weight
-            dZ *= (sample_weight / total_weight)[:, np.newaxis]
+            value = self.loss_function(Y, raw, Z, dZ) @ sample_weight
+            row_weight = (sample_weight / total_weight)[:, np.newaxis]
+        # dZ: the loss's gradient at the output pre-activation. Every (loss, output) pair
+        # is a canonical link, whose delta is Z - Y, except squared error on a sigmoid or
+        # softmax output, which goes on through the output's slope, as in the article's
+        # dZ = E * sigmoid_(Z) (negated here: a gradient, not a step).
+        if self.output_slope is not None:
+            self.output_slope(Z, dZ)
+        dZ *= row_weight
 
         coef_grads, intercept_grads = layout.unpack(grad)
         backward(
@@ -254,6 +279,9 @@ class Objective:
             coef_grads,
             intercept_grads if self.fit_intercept else None,
             deltas,
+            scratch,
+            ones,
+            product,
         )
         if self.alpha:
             coef_params = params[..., : layout.n_coef]
@@ -261,7 +289,7 @@ class Objective:
             value = value + 0.5 * self.alpha * penalty
             grad[..., : layout.n_coef] += (self.alpha / total_weight) * coef_params
         value = value / total_weight
-        return float(value) if np.ndim(value) == 0 else value
+        return float(value) if params.ndim == 1 else value
 
 
 def loss_and_gradient(
