@@ -212,6 +212,7 @@ class Objective:
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self._buffers = {}
+        self._bound = (None, None, None)
 
     def _buffers_for(self, params, n_samples):
         key = (params.shape, n_samples, params.dtype)
@@ -235,8 +236,20 @@ class Objective:
         Returns a float, or one value per network for a stack of shape ``(n, size)``.
         """
         layout = self.layout
-        coefs, intercepts = layout.unpack(params)
-        layers, Z, deltas, scratch, ones = self._buffers_for(params, X.shape[0])
+        n_samples = X.shape[0]
+        bound = self._bound
+        if bound[0] is not params or bound[1] is not grad or bound[2] != n_samples:
+            # a training run calls again and again with the same arrays: bind them once
+            bound = self._bound = (
+                params,
+                grad,
+                n_samples,
+                layout.unpack(params),
+                layout.unpack(grad),
+                self._buffers_for(params, n_samples),
+            )
+        (coefs, intercepts), (coef_grads, intercept_grads) = bound[3], bound[4]
+        layers, Z, deltas, scratch, ones = bound[5]
         # every operand a dense matrix: plain np.dot, without _product's dispatch
         product = np.dot if params.ndim == 1 and type(X) is np.ndarray else _product
         hidden, raw, Z = forward(
@@ -251,7 +264,7 @@ class Objective:
         )
         dZ = np.subtract(Z, Y, out=deltas[-1])  # the article's error E, negated
         if sample_weight is None:
-            total_weight = X.shape[0]
+            total_weight = n_samples
             if params.ndim == 1 and self.loss == "squared_error":
                 value = 0.5 * np.vdot(dZ, dZ)  # the summed loss, no per-sample values
             else:
@@ -269,7 +282,6 @@ class Objective:
             self.output_slope(Z, dZ)
         dZ *= row_weight
 
-        coef_grads, intercept_grads = layout.unpack(grad)
         backward(
             X,
             hidden,
