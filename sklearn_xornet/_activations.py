@@ -10,8 +10,42 @@ instead of allocating a temporary. Units are on the last axis, samples on the on
 any leading axis stacks independent networks (restarts, ``n_init``).
 """
 
+import functools
+import os
+from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
+
 import numpy as np
 from scipy.special import expit
+
+# Element-wise work on layers this large is split by rows between threads (numpy releases
+# the GIL inside its loops); on smaller ones, handing work to threads costs more than it
+# saves.
+_PARALLEL_ELEMENTS = 1 << 20
+_N_THREADS = min(os.cpu_count() or 1, 8)
+_pool = []
+
+
+def _by_rows(function):
+    """Run ``function(x, out, ...)`` on row blocks in parallel when the arrays are large."""
+
+    @functools.wraps(function)
+    def split(x, out, *rest):
+        if x.size < _PARALLEL_ELEMENTS or _N_THREADS < 2 or x.ndim < 2:
+            return function(x, out, *rest)
+        rows = x.shape[-2]
+        if not _pool:
+            _pool.append(ThreadPoolExecutor(_N_THREADS))
+        bounds = np.linspace(0, rows, _N_THREADS + 1).astype(int)
+        blocks = [
+            [None if a is None else a[..., start:stop, :] for a in (x, out, *rest)]
+            for start, stop in pairwise(bounds)
+        ]
+        for done in _pool[0].map(lambda block: function(*block), blocks):
+            del done
+        return out
+
+    return split
 
 
 def identity(x, out):
@@ -20,14 +54,17 @@ def identity(x, out):
     return out
 
 
+@_by_rows
 def logistic(x, out):
     return expit(x, out=out)
 
 
+@_by_rows
 def tanh(x, out):
     return np.tanh(x, out=out)
 
 
+@_by_rows
 def relu(x, out):
     return np.maximum(x, 0, out=out)
 
@@ -40,6 +77,7 @@ def softmax(x, out):
     return out
 
 
+@_by_rows
 def exp(x, out):
     return np.exp(x, out=out)
 
@@ -58,6 +96,7 @@ def identity_derivative(A, delta, scratch=None):
     return delta
 
 
+@_by_rows
 def logistic_derivative(A, delta, scratch=None):
     # the article's sigmoid_(x) = x * (1 - x), applied to the layer's output
     one_minus_A = np.subtract(1, A, out=scratch)
@@ -66,6 +105,7 @@ def logistic_derivative(A, delta, scratch=None):
     return delta
 
 
+@_by_rows
 def tanh_derivative(A, delta, scratch=None):
     slope = np.multiply(A, A, out=scratch)
     np.subtract(1, slope, out=slope)
@@ -73,6 +113,7 @@ def tanh_derivative(A, delta, scratch=None):
     return delta
 
 
+@_by_rows
 def relu_derivative(A, delta, scratch=None):
     delta *= A > 0
     return delta
@@ -85,6 +126,7 @@ def softmax_derivative(A, delta, scratch=None):
     return delta
 
 
+@_by_rows
 def exp_derivative(A, delta, scratch=None):
     delta *= A
     return delta

@@ -134,12 +134,12 @@ def forward(
         if fit_intercept:
             A += intercepts[i][..., np.newaxis, :]
         if i < len(coefs) - 1:
-            ACTIVATIONS[activations[i]](A, out=A)
+            ACTIVATIONS[activations[i]](A, A)
             hidden.append(A)
     if out_activation == "identity":
         Z = A
     else:
-        Z = ACTIVATIONS[out_activation](A, out=np.empty_like(A) if Z is None else Z)
+        Z = ACTIVATIONS[out_activation](A, np.empty_like(A) if Z is None else Z)
     return hidden, A, Z
 
 
