@@ -124,3 +124,19 @@ def test_sparse_input_gives_the_dense_gradient():
     for value, grad in results[1:]:
         assert value == pytest.approx(results[0][0], rel=1e-12)
         assert_allclose(grad, results[0][1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["logistic", "tanh", "relu", "exp"])
+def test_large_layers_split_between_threads_compute_the_same(name):
+    """Above about a million entries, activations and slopes run on row blocks in threads."""
+    from sklearn_xornet._activations import ACTIVATIONS, DERIVATIVES
+
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=(1200, 1000))  # 1.2 million entries
+    small = x[:50]
+    out = ACTIVATIONS[name](x, np.empty_like(x))
+    assert_allclose(out[:50], ACTIVATIONS[name](small, np.empty_like(small)), rtol=0, atol=0)
+    delta = rng.normal(size=x.shape)
+    expected = DERIVATIVES[name](out[:50], delta[:50].copy())
+    DERIVATIVES[name](out, delta, np.empty_like(x))
+    assert_allclose(delta[:50], expected, rtol=0, atol=0)
