@@ -41,8 +41,7 @@ def _by_rows(function):
             [None if a is None else a[..., start:stop, :] for a in (x, out, *rest)]
             for start, stop in pairwise(bounds)
         ]
-        for done in _pool[0].map(lambda block: function(*block), blocks):
-            del done
+        list(_pool[0].map(lambda block: function(*block), blocks))  # wait for every block
         return out
 
     return split

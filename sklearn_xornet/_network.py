@@ -37,20 +37,13 @@ class Layout:
         self.coef_shapes = list(pairwise(self.layer_units))
         self.n_coef = sum(fan_in * fan_out for fan_in, fan_out in self.coef_shapes)
         self.size = self.n_coef + sum(self.layer_units[1:])
-        self._views = {}
 
     def unpack(self, flat):
         """Views of ``flat`` as the lists ``coefs`` and ``intercepts``.
 
         ``flat`` of shape ``(size,)`` gives matrices ``(fan_in, fan_out)``; a stack of shape
         ``(n_networks, size)`` gives ``(n_networks, fan_in, fan_out)``.
-
-        Training unpacks the same parameter and gradient vectors at every step: their views
-        are made once and kept (with the array, so its ``id`` stays unique).
         """
-        cached = self._views.get(id(flat))
-        if cached is not None and cached[0] is flat:
-            return cached[1]
         coefs, intercepts = [], []
         stack = flat.shape[:-1]
         start = 0
@@ -61,9 +54,6 @@ class Layout:
         for fan_out in self.layer_units[1:]:
             intercepts.append(flat[..., start : start + fan_out])
             start += fan_out
-        if len(self._views) >= 4:  # a training run needs two: parameters and gradient
-            self._views.clear()
-        self._views[id(flat)] = (flat, (coefs, intercepts))
         return coefs, intercepts
 
 
