@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench docs clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,13 @@ lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+# the site, with its gallery run, in docs/_build/html; any warning fails the build
+docs: $(VENV)/.installed-docs
+	rm -rf docs/generated docs/auto_examples
+	$(PY) -m sphinx -E -W --keep-going -b html docs docs/_build/html
+
 bench: $(VENV)/.installed-test
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache docs/_build docs/generated docs/auto_examples

@@ -212,7 +212,7 @@ SHARED_ATTRIBUTES_DOC = """\
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Names of features seen during fit, defined only when ``X`` has feature names that
         are all strings.
 
