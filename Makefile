@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test lint bench docs clean
+.PHONY: demo test test-min lint bench docs clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,19 @@ $(VENV)/.installed-%: pyproject.toml | $(PY)
 demo: $(VENV)/.installed
 	$(PY) -m sklearn_xornet
 
-test: $(VENV)/.installed-test,skops
+test: $(VENV)/.installed-test,skops,onnx,distributed
 	$(PY) -m pytest
+
+# the same suite in a second virtualenv, on the oldest versions pyproject.toml declares
+MIN_VENV := .venv-min
+$(MIN_VENV)/.installed: pyproject.toml .ci/oldest.txt
+	$(PYTHON) -m venv $(MIN_VENV)
+	$(MIN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(MIN_VENV)/bin/python -m pip install --quiet -c .ci/oldest.txt -e ".[test,skops]"
+	touch $@
+
+test-min: $(MIN_VENV)/.installed
+	$(MIN_VENV)/bin/python -m pytest -p no:cacheprovider
 
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
@@ -37,4 +48,4 @@ bench: $(VENV)/.installed-test
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache docs/_build docs/generated docs/auto_examples
+	rm -rf $(VENV) $(MIN_VENV) .pytest_cache .ruff_cache docs/_build docs/generated docs/auto_examples

@@ -670,6 +670,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         last_finite, start = params.copy(), np.empty_like(params)
         best_params = params.copy() if validation else None
         n_epochs = 1 if incremental else self.max_iter
+        n_before = len(history.loss_curve)
         try:
             for epoch in range(n_epochs):
                 problem.tasks.begin_epoch()
@@ -737,6 +738,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
                         f" {self.n_iter_no_change} consecutive epochs."
                     )
                     if solver.trigger_stopping(msg, self.verbose):
+                        self._warn_if_diverged(history.loss_curve[n_before:])
                         break
                     history.no_improvement = 0
             else:
@@ -834,6 +836,18 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
             ConvergenceWarning,
             stacklevel=5,
         )
+
+    def _warn_if_diverged(self, loss_curve):
+        """A run that stalls far above where it started has diverged: say so, once."""
+        first, last = np.min(loss_curve[0]), np.min(loss_curve[-1])
+        if last > 10 * first:
+            warnings.warn(
+                f"The training diverged: the loss rose from {first:.3g} after the first epoch"
+                f" to {last:.3g} and stopped improving. Lower learning_rate_init"
+                f" (now {self.learning_rate_init:g}) or scale the data.",
+                ConvergenceWarning,
+                stacklevel=5,
+            )
 
     def _train_lbfgs(self, params, problem, history):
         """L-BFGS-B from scipy on the flat parameters, one loss record per iteration."""

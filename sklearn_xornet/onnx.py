@@ -1,0 +1,198 @@
+"""ONNX export through skl2onnx.
+
+Importing this module registers a shape calculator and a converter for each estimator with
+skl2onnx, after which ``skl2onnx.to_onnx`` exports a fitted :class:`TinyMLPClassifier` or
+:class:`TinyMLPRegressor`, alone or inside a pipeline::
+
+    import sklearn_xornet.onnx  # noqa: F401 (registers the converters)
+    from skl2onnx import to_onnx
+
+    onx = to_onnx(model, X[:1].astype(np.float32))
+
+The graph is the network's forward pass, one ``MatMul`` (and ``Add`` with intercepts) and
+one activation per layer, followed by what ``predict`` and ``predict_proba`` do with the
+output:
+
+- classifier: the labels (``int64`` for numeric classes, strings for string classes; an
+  ``int64`` indicator matrix for multilabel targets) and the probabilities, as
+  ``predict_proba`` returns them. skl2onnx's options ``zipmap`` (True, the default, gives
+  one ``{class: probability}`` dict per row; False the matrix; ``"columns"`` one output per
+  class) and ``nocl`` (class indices instead of labels) apply;
+- regressor: the predictions as an ``(n_samples, n_outputs)`` tensor, targets scaled back
+  when ``normalize_y`` was used.
+
+Computations run in the input's precision: float32 inputs give float32 graphs.
+"""
+
+import numpy as np
+
+try:
+    from skl2onnx import update_registered_converter
+    from skl2onnx.common._apply_operation import apply_cast, apply_concat, apply_reshape
+    from skl2onnx.common.data_types import (
+        BooleanTensorType,
+        DoubleTensorType,
+        FloatTensorType,
+        Int64TensorType,
+        StringTensorType,
+        guess_proto_type,
+    )
+    from skl2onnx.common.utils import check_input_and_output_numbers, check_input_and_output_types
+    from skl2onnx.common.utils_classifier import get_label_classes
+    from skl2onnx.proto import onnx_proto
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        "sklearn_xornet.onnx needs skl2onnx: pip install 'sklearn-xornet[onnx]'"
+    ) from exc
+
+from ._classifier import TinyMLPClassifier
+from ._regressor import TinyMLPRegressor
+
+__all__ = ["register"]
+
+# the library's activation names, as ONNX operators
+_OPERATORS = {
+    "identity": "Identity",
+    "logistic": "Sigmoid",
+    "tanh": "Tanh",
+    "relu": "Relu",
+    "softmax": "Softmax",
+    "exp": "Exp",
+}
+_INPUT_TYPES = [FloatTensorType, DoubleTensorType, Int64TensorType, BooleanTensorType]
+
+
+def _precision(operator):
+    """The ONNX element type and numpy dtype the graph computes in: the input's float."""
+    proto = guess_proto_type(operator.inputs[0].type)
+    if proto == onnx_proto.TensorProto.DOUBLE:
+        return proto, np.float64, DoubleTensorType
+    return onnx_proto.TensorProto.FLOAT, np.float32, FloatTensorType
+
+
+def _node(scope, container, op_type, inputs, hint, **attributes):
+    """Add one node; return the name of its (fresh) output."""
+    output = scope.get_unique_variable_name(hint)
+    container.add_node(
+        op_type, inputs, output, name=scope.get_unique_operator_name(op_type), **attributes
+    )
+    return output
+
+
+def _constant(scope, container, hint, value, proto):
+    name = scope.get_unique_variable_name(hint)
+    value = np.asarray(value)
+    container.add_initializer(name, proto, list(value.shape), value.ravel().tolist())
+    return name
+
+
+def _forward(scope, operator, container):
+    """The network's output ``Z``: ``H = f(X . W + b)`` layer by layer, as in ``forward``."""
+    model = operator.raw_operator
+    proto, dtype, _ = _precision(operator)
+    H = scope.get_unique_variable_name("X")
+    apply_cast(scope, operator.inputs[0].full_name, H, container, to=proto)
+    activations = model._hidden_activations(model.n_layers_ - 2) + [model.out_activation_]
+    for W, b, activation in zip(model.coefs_, model.intercepts_, activations, strict=True):
+        weights = _constant(scope, container, "coefficient", W.astype(dtype), proto)
+        H = _node(scope, container, "MatMul", [H, weights], "product")
+        if model.fit_intercept:
+            bias = _constant(scope, container, "intercept", b.astype(dtype)[None, :], proto)
+            H = _node(scope, container, "Add", [H, bias], "pre_activation")
+        H = _node(scope, container, _OPERATORS[activation], [H], f"{activation}_output")
+    return H
+
+
+def _classifier_shapes(operator):
+    check_input_and_output_numbers(operator, input_count_range=1, output_count_range=2)
+    check_input_and_output_types(operator, good_input_types=_INPUT_TYPES)
+    model = operator.raw_operator
+    n_rows = operator.inputs[0].get_first_dimension()
+    n_classes = len(model.classes_)
+    multilabel = model._y_type == "multilabel-indicator"
+    labels = np.asarray(get_label_classes(operator.scope_inst, model))  # indices with nocl
+    label_type = StringTensorType if labels.dtype.kind in "OUS" else Int64TensorType
+    operator.outputs[0].type = label_type([n_rows, n_classes] if multilabel else [n_rows])
+    operator.outputs[1].type = _precision(operator)[2]([n_rows, n_classes])
+
+
+def _convert_classifier(scope, operator, container):
+    model = operator.raw_operator
+    proto, dtype, _ = _precision(operator)
+    Z = _forward(scope, operator, container)
+    label, proba = operator.outputs[0].full_name, operator.outputs[1].full_name
+
+    if model._y_type == "binary":
+        # one sigmoid unit: P(classes_[1]); predict_proba's first column is its complement
+        one = _constant(scope, container, "one", np.ones((), dtype=dtype), proto)
+        complement = _node(scope, container, "Sub", [one, Z], "complement")
+        apply_concat(scope, [complement, Z], proba, container, axis=1)
+    else:
+        container.add_node("Identity", [Z], proba, name=scope.get_unique_operator_name("Id"))
+
+    if model._y_type == "multilabel-indicator":
+        half = _constant(scope, container, "half", np.array(0.5, dtype=dtype), proto)
+        above = _node(scope, container, "Greater", [Z, half], "above_half")
+        apply_cast(scope, above, label, container, to=onnx_proto.TensorProto.INT64)
+        return
+
+    classes = np.asarray(get_label_classes(scope, model))  # class indices with option nocl
+    if classes.dtype.kind in "OUS":
+        classes_proto = onnx_proto.TensorProto.STRING
+        classes = np.array([str(c).encode("utf-8") for c in classes])
+    elif classes.dtype.kind in "biu" or np.array_equal(classes, np.round(classes)):
+        classes_proto = onnx_proto.TensorProto.INT64
+        classes = classes.astype(np.int64)
+    else:
+        raise NotImplementedError(
+            "ONNX labels are int64 or strings; the classes of this model are non-integral"
+            f" numbers {model.classes_!r}. Fit it on integer or string labels."
+        )
+    table = scope.get_unique_variable_name("classes")
+    container.add_initializer(table, classes_proto, [len(classes)], classes.tolist())
+    index = _node(scope, container, "ArgMax", [proba], "class_index", axis=1)
+    picked = _node(
+        scope, container, "ArrayFeatureExtractor", [table, index], "label", op_domain="ai.onnx.ml"
+    )
+    apply_reshape(scope, picked, label, container, desired_shape=(-1,))
+
+
+def _regressor_shapes(operator):
+    check_input_and_output_numbers(operator, input_count_range=1, output_count_range=1)
+    check_input_and_output_types(operator, good_input_types=_INPUT_TYPES)
+    n_rows = operator.inputs[0].get_first_dimension()
+    n_outputs = operator.raw_operator.n_outputs_
+    operator.outputs[0].type = _precision(operator)[2]([n_rows, n_outputs])
+
+
+def _convert_regressor(scope, operator, container):
+    model = operator.raw_operator
+    proto, dtype, _ = _precision(operator)
+    Z = _forward(scope, operator, container)
+    # the targets were standardised for training (normalize_y): y = Z * scale + mean
+    scale = _constant(scope, container, "y_scale", model._y_scale.astype(dtype)[None, :], proto)
+    mean = _constant(scope, container, "y_mean", model._y_mean.astype(dtype)[None, :], proto)
+    scaled = _node(scope, container, "Mul", [Z, scale], "scaled")
+    container.add_node(
+        "Add",
+        [scaled, mean],
+        operator.outputs[0].full_name,
+        name=scope.get_unique_operator_name("Add"),
+    )
+
+
+def register():
+    """Register the converters with skl2onnx (done once, on import of this module)."""
+    update_registered_converter(
+        TinyMLPClassifier,
+        "SklearnXornetTinyMLPClassifier",
+        _classifier_shapes,
+        _convert_classifier,
+        options={"zipmap": [True, False, "columns"], "nocl": [False, True]},
+    )
+    update_registered_converter(
+        TinyMLPRegressor, "SklearnXornetTinyMLPRegressor", _regressor_shapes, _convert_regressor
+    )
+
+
+register()
