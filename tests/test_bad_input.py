@@ -4,11 +4,12 @@ RuntimeWarnings are errors in this suite (pyproject.toml), so none may escape ei
 """
 
 import pickle
+import re
 import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from sklearn.datasets import load_iris
@@ -63,6 +64,11 @@ def clear(error):
     return len(message) > 10
 
 
+def reason(error):
+    """The message's first words, without the numbers of the case: a statistics bucket."""
+    return " ".join(re.sub(r"[(\d].*", "", str(error).splitlines()[0]).split()[:6])
+
+
 @pytest.mark.parametrize("make", ESTIMATORS, ids=["clf-lbfgs", "reg-lbfgs", "clf-adam", "reg-gd"])
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=data())
@@ -77,12 +83,16 @@ def test_fit_and_predict_never_crash_silently(make, case):
             est.fit(X, y)
         except (ValueError, TypeError) as error:
             assert clear(error)
+            # `pytest --hypothesis-show-statistics` counts the refusals by their message
+            event(f"refused by fit: {reason(error)}")
             return
     try:
         predicted = est.predict(X)
     except (ValueError, TypeError) as error:
         assert clear(error)
+        event(f"refused by predict: {reason(error)}")
         return
+    event("fitted: finite, well-shaped predictions")
     assert X.ndim == 2  # 1-D and 3-D X must have been refused
     assert predicted.shape[0] == X.shape[0]
     if predicted.dtype.kind == "f":

@@ -108,3 +108,24 @@ def test_predict_from_eight_threads_equals_serial_predict():
         threaded = list(pool.map(clf.predict_proba, chunks))
     for a, b in zip(serial, threaded, strict=True):
         assert_array_equal(a, b)
+
+
+def test_the_package_never_evaluates_or_unpickles_strings():
+    """Parameter strings are looked up in tables; no code path runs or unpickles text."""
+    import ast
+    from pathlib import Path
+
+    import sklearn_xornet
+
+    forbidden = {"eval", "exec", "compile", "__import__", "import_module", "load", "loads"}
+    found = []
+    for path in Path(sklearn_xornet.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call):
+                called = node.func
+                name = (
+                    called.attr if isinstance(called, ast.Attribute) else getattr(called, "id", "")
+                )
+                if name in forbidden:
+                    found.append(f"{path.name}:{node.lineno} {name}")
+    assert found == []
