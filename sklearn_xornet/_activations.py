@@ -27,11 +27,11 @@ _pool = []
 
 
 def _by_rows(function):
-    """Run ``function(x, out, ...)`` on row blocks in parallel when the arrays are large."""
+    """Run ``function(x, out, ...)`` on row blocks in parallel threads."""
 
     @functools.wraps(function)
     def split(x, out, *rest):
-        if x.size < _PARALLEL_ELEMENTS or _N_THREADS < 2 or x.ndim < 2:
+        if x.ndim < 2:
             return function(x, out, *rest)
         rows = x.shape[-2]
         if not _pool:
@@ -47,23 +47,25 @@ def _by_rows(function):
     return split
 
 
+# 1 as a 0-d array per dtype: numpy converts a Python scalar operand on every call, which
+# costs more than the arithmetic on a small layer
+_ONE = {np.dtype(dtype): np.ones((), dtype) for dtype in (np.float16, np.float32, np.float64)}
+
+
 def identity(x, out):
     if out is not x:
         np.copyto(out, x)
     return out
 
 
-@_by_rows
 def logistic(x, out):
     return expit(x, out=out)
 
 
-@_by_rows
 def tanh(x, out):
     return np.tanh(x, out=out)
 
 
-@_by_rows
 def relu(x, out):
     return np.maximum(x, 0, out=out)
 
@@ -76,7 +78,6 @@ def softmax(x, out):
     return out
 
 
-@_by_rows
 def exp(x, out):
     return np.exp(x, out=out)
 
@@ -95,24 +96,21 @@ def identity_derivative(A, delta, scratch=None):
     return delta
 
 
-@_by_rows
 def logistic_derivative(A, delta, scratch=None):
     # the article's sigmoid_(x) = x * (1 - x), applied to the layer's output
-    one_minus_A = np.subtract(1, A, out=scratch)
+    one_minus_A = np.subtract(_ONE.get(A.dtype, 1), A, out=scratch)
     delta *= A
     delta *= one_minus_A
     return delta
 
 
-@_by_rows
 def tanh_derivative(A, delta, scratch=None):
     slope = np.multiply(A, A, out=scratch)
-    np.subtract(1, slope, out=slope)
+    np.subtract(_ONE.get(A.dtype, 1), slope, out=slope)
     delta *= slope
     return delta
 
 
-@_by_rows
 def relu_derivative(A, delta, scratch=None):
     delta *= A > 0
     return delta
@@ -125,7 +123,6 @@ def softmax_derivative(A, delta, scratch=None):
     return delta
 
 
-@_by_rows
 def exp_derivative(A, delta, scratch=None):
     delta *= A
     return delta
@@ -141,3 +138,21 @@ DERIVATIVES = {
 }
 
 HIDDEN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
+# element-wise, so any block of rows can be computed apart (softmax needs whole rows)
+_ROW_BLOCKS = {"logistic", "tanh", "relu", "exp"}
+
+
+def for_layers(table, names, sizes):
+    """The functions of ``names`` in ``table`` (ACTIVATIONS or DERIVATIVES), one per layer.
+
+    Where a layer has ``size`` entries or more than ``_PARALLEL_ELEMENTS``, its function
+    runs on row blocks in parallel threads; small layers call the function directly, so a
+    training run resolves its functions once and pays no dispatch per call.
+    """
+    functions = []
+    for name, size in zip(names, sizes, strict=True):
+        function = table[name]
+        if size >= _PARALLEL_ELEMENTS and name in _ROW_BLOCKS and _N_THREADS > 1:
+            function = _by_rows(function)
+        functions.append(function)
+    return functions

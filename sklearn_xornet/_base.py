@@ -33,7 +33,7 @@ from threadpoolctl import ThreadpoolController
 
 from ._activations import HIDDEN_ACTIVATIONS
 from ._callbacks import CallbackSupportMixin, FitTasks
-from ._network import Layout, Objective, forward
+from ._network import Layout, Objective, forward, layer_functions
 from ._solvers import SGD, Adam, GradientDescent
 
 # L-BFGS stops on the loss (``tol``); the gradient test only ends runs that truly converged.
@@ -671,45 +671,54 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         best_params = params.copy() if validation else None
         n_epochs = 1 if incremental else self.max_iter
         n_before = len(history.loss_curve)
+        # the loop runs thousands of times on small networks: what it reads, it reads once
+        objective, tasks, curve = problem.objective, problem.tasks, history.loss_curve
+        X, Y, sample_weight = problem.X, problem.Y, problem.sample_weight
+        update, watched, tol = solver.update, problem.tasks.watched, self.tol
         try:
             for epoch in range(n_epochs):
-                problem.tasks.begin_epoch()
-                np.copyto(start, params)
-                order = rng.permutation(n_samples) if shuffle else None
+                if watched:
+                    tasks.begin_epoch()
+                start[...] = params
                 if full_batch:  # all of X as it is: no copy, no indexing
-                    accumulated = n_samples * problem.objective(
-                        params, grad, problem.X, problem.Y, problem.sample_weight
-                    )
-                    solver.update(theta, theta_grad)
+                    loss = objective(params, grad, X, Y, sample_weight)
+                    update(theta, theta_grad)
                 else:
+                    order = rng.permutation(n_samples) if shuffle else None
                     accumulated = 0.0
                     for batch in batches:
                         rows = batch if order is None else order[batch]
                         loss = self._objective(params, grad, problem, rows)
                         accumulated += (batch.stop - batch.start) * loss
-                        solver.update(theta, theta_grad)
-                loss = accumulated / n_samples  # one per restart when they are stacked
-                finite = np.isfinite(loss) if stacked else math.isfinite(loss)
-                if not (finite.any() if stacked else finite):
-                    self._warn_non_finite(epoch)
-                    np.copyto(params, last_finite)
-                    problem.tasks.end_epoch()
-                    break
+                        update(theta, theta_grad)
+                    loss = accumulated / n_samples  # one per restart when they are stacked
                 if stacked:
+                    finite = np.isfinite(loss)
+                    if not finite.any():
+                        self._warn_non_finite(epoch)
+                        np.copyto(params, last_finite)
+                        tasks.end_epoch()
+                        break
                     np.copyto(last_finite, start, where=finite[:, np.newaxis])
                     if not finite.all():
                         # diverged restarts go back to their last finite weights and drop
                         # out of the race
                         params[~finite] = last_finite[~finite]
                         loss = np.where(finite, loss, np.inf)
+                    # the run goes on while its best restart improves
+                    best_now = float(np.min(loss))
                 else:
+                    if not math.isfinite(loss):
+                        self._warn_non_finite(epoch)
+                        np.copyto(params, last_finite)
+                        tasks.end_epoch()
+                        break
                     last_finite, start = start, last_finite
-                history.loss_curve.append(loss)
+                    best_now = loss
+                curve.append(loss)
                 history.t += n_samples
-                # the run goes on while its best restart improves
-                best_now = float(np.min(loss)) if stacked else loss
                 if self.verbose:
-                    self._report(len(history.loss_curve), best_now)
+                    self._report(len(curve), best_now)
 
                 if validation:
                     score = self._validation_score(params, problem, validation)
@@ -717,19 +726,20 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
                     best_now = float(np.fmax.reduce(np.atleast_1d(score)))
                     if self.verbose:
                         print(f"Validation score: {best_now:f}")
-                    improved = best_now >= history.best_validation_score + self.tol
+                    improved = best_now >= history.best_validation_score + tol
                     better = score > history.best_scores
                     history.best_scores = np.where(better, score, history.best_scores)
                     np.copyto(best_params, params, where=np.asarray(better)[..., np.newaxis])
                     history.best_validation_score = max(history.best_validation_score, best_now)
                 else:
-                    improved = best_now <= history.best_loss - self.tol
-                    history.best_loss = min(history.best_loss, best_now)
+                    improved = best_now <= history.best_loss - tol
+                    if best_now < history.best_loss:
+                        history.best_loss = best_now
                 history.no_improvement = 0 if improved else history.no_improvement + 1
                 solver.iteration_ends(history.t)
-                if problem.tasks.watched:
+                if watched:
                     leader = params[np.argmin(loss)] if stacked else params
-                    if problem.tasks.end_epoch(partial(self._fitted_attributes, leader, problem)):
+                    if tasks.end_epoch(partial(self._fitted_attributes, leader, problem)):
                         break  # a callback asked to stop: a usable model, as it is now
                 if history.no_improvement > self.n_iter_no_change:
                     what = "Validation score" if validation else "Training loss"
@@ -768,7 +778,14 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         """
         X_val, y_val, sw_val = validation
         coefs, intercepts = problem.layout.unpack(params)
-        Z = forward(X_val, coefs, intercepts, problem.activations, problem.out_activation)[2]
+        activations, _, out_activation, _ = layer_functions(
+            problem.activations,
+            problem.out_activation,
+            problem.layout.layer_units,
+            X_val.shape[0],
+            params.shape[0] if params.ndim == 2 else 1,
+        )
+        Z = forward(X_val, coefs, intercepts, activations, out_activation)[2]
         if Z.ndim == 3:
             return np.array([self._score_output(Z_r, y_val, sw_val, problem) for Z_r in Z])
         return self._score_output(Z, y_val, sw_val, problem)
@@ -924,9 +941,14 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
                 accept_sparse=("csr", "csc"),
                 dtype=(np.float64, np.float32),
             )
-        activations = self._hidden_activations(self.n_layers_ - 2)
+        activations, _, out_activation, _ = layer_functions(
+            self._hidden_activations(self.n_layers_ - 2),
+            self.out_activation_,
+            [self.n_features_in_] + [W.shape[1] for W in self.coefs_],
+            X.shape[0],
+        )
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            _, raw, Z = forward(X, self.coefs_, self.intercepts_, activations, self.out_activation_)
+            _, raw, Z = forward(X, self.coefs_, self.intercepts_, activations, out_activation)
         return raw, Z
 
     def predict(self, X):

@@ -15,7 +15,7 @@ from itertools import pairwise
 import numpy as np
 from scipy import sparse
 
-from ._activations import ACTIVATIONS, DERIVATIVES
+from ._activations import ACTIVATIONS, DERIVATIVES, for_layers, identity
 from ._losses import LOSSES
 
 
@@ -61,7 +61,9 @@ def _product(A, B, out=None):
     """``A @ B`` into ``out`` (new when None); ``A`` may be sparse, ``B`` a stack."""
     if type(A) is np.ndarray:
         if A.ndim <= 2 and B.ndim == 2 and (out is None or out.flags.c_contiguous):
-            return np.dot(A, B, out=out)  # for small matrices, half matmul's overhead
+            # the method, not np.dot: on small matrices the function's dispatch costs more
+            # than the product
+            return A.dot(B, out)
         return np.matmul(A, B, out=out)
     if sparse.issparse(A):
         if B.ndim == 3:  # the stack's matrices side by side make one sparse product
@@ -94,9 +96,9 @@ def forward(
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
     coefs, intercepts : lists of ndarray
         One weight matrix and one intercept vector per layer.
-    activations : list of str
-        One activation name per hidden layer.
-    out_activation : str
+    activations : list of callable
+        One activation ``f(x, out)`` per hidden layer (see :func:`layer_functions`).
+    out_activation : callable
         The output layer's activation.
     out : tuple (layers, Z) of ndarray lists, default=None
         Buffers to compute in: one per layer (hidden outputs, then the output layer's
@@ -104,7 +106,7 @@ def forward(
     fit_intercept : bool, default=True
         False skips adding the intercepts (zeros in a network without them).
     product : callable, default=_product
-        ``product(A, B, out)``; ``np.dot`` where every operand is a dense matrix.
+        ``product(A, B, out)``; ``np.ndarray.dot`` where every operand is a dense matrix.
 
     Returns
     -------
@@ -123,13 +125,13 @@ def forward(
         A = product(A, W, layers[i])
         if fit_intercept:
             A += intercepts[i][..., np.newaxis, :]
-        if i < len(coefs) - 1:
-            ACTIVATIONS[activations[i]](A, A)
+        if i < len(activations):
+            activations[i](A, A)
             hidden.append(A)
-    if out_activation == "identity":
+    if out_activation is identity:
         Z = A
     else:
-        Z = ACTIVATIONS[out_activation](A, np.empty_like(A) if Z is None else Z)
+        Z = out_activation(A, np.empty_like(A) if Z is None else Z)
     return hidden, A, Z
 
 
@@ -137,7 +139,7 @@ def backward(
     X,
     hidden,
     coefs,
-    activations,
+    derivatives,
     dZ,
     coef_grads,
     intercept_grads,
@@ -152,7 +154,8 @@ def backward(
     written into ``coef_grads`` and ``intercept_grads`` (None: not wanted), one array per
     layer; ``deltas`` and ``scratch`` are buffers shaped like the hidden layers, for their
     deltas and the activations' slopes, ``ones`` a vector of ones, one per sample (None
-    allocates). ``product`` is as in :func:`forward`.
+    allocates). ``derivatives`` holds each hidden layer's slope ``f(A, delta, scratch)``
+    (see :func:`layer_functions`), ``product`` is as in :func:`forward`.
     """
     delta = dZ
     for i in range(len(coefs) - 1, -1, -1):
@@ -168,9 +171,21 @@ def backward(
             delta = product(
                 delta, coefs[i].swapaxes(-1, -2), None if deltas is None else deltas[i - 1]
             )
-            DERIVATIVES[activations[i - 1]](
-                hidden[i - 1], delta, None if scratch is None else scratch[i - 1]
-            )
+            derivatives[i - 1](hidden[i - 1], delta, None if scratch is None else scratch[i - 1])
+
+
+def layer_functions(activations, out_activation, layer_units, n_samples, n_stack=1):
+    """The functions of a network's layers for batches of ``n_samples`` rows.
+
+    Returns the hidden activations, their slopes, the output activation and its slope
+    (callables from the tables of ``_activations``; large layers get row-split versions).
+    """
+    sizes = [n_stack * n_samples * units for units in layer_units[1:]]
+    hidden = for_layers(ACTIVATIONS, activations, sizes[:-1])
+    slopes = for_layers(DERIVATIVES, activations, sizes[:-1])
+    (out,) = for_layers(ACTIVATIONS, [out_activation], sizes[-1:])
+    (out_slope,) = for_layers(DERIVATIVES, [out_activation], sizes[-1:])
+    return hidden, slopes, out, out_slope
 
 
 class Objective:
@@ -198,7 +213,6 @@ class Objective:
         self.out_activation = out_activation
         self.loss = loss
         self.loss_function = LOSSES[loss, out_activation]
-        self.output_slope = DERIVATIVES[out_activation] if loss == "squared_error" else None
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self._buffers = {}
@@ -217,7 +231,17 @@ class Objective:
             deltas = [np.empty(shape, dtype) for shape in shapes]
             scratch = [np.empty(shape, dtype) for shape in shapes[:-1]]
             ones = np.ones(n_samples, dtype)
-            buffers = self._buffers[key] = (layers, Z, deltas, scratch, ones)
+            # each row's share of an unweighted mean, as an array: cheaper than a float
+            row_share = np.array(1.0 / n_samples, dtype)
+            functions = layer_functions(
+                self.activations,
+                self.out_activation,
+                self.layout.layer_units,
+                n_samples,
+                int(np.prod(stack)),
+            )
+            buffers = (layers, Z, deltas, scratch, ones, row_share, functions)
+            self._buffers[key] = buffers
         return buffers
 
     def __call__(self, params, grad, X, Y, sample_weight=None):
@@ -239,15 +263,16 @@ class Objective:
                 self._buffers_for(params, n_samples),
             )
         (coefs, intercepts), (coef_grads, intercept_grads) = bound[3], bound[4]
-        layers, Z, deltas, scratch, ones = bound[5]
-        # every operand a dense matrix: plain np.dot, without _product's dispatch
-        product = np.dot if params.ndim == 1 and type(X) is np.ndarray else _product
+        layers, Z, deltas, scratch, ones, row_share, functions = bound[5]
+        activations, slopes, out_activation, out_slope = functions
+        # every operand a dense matrix: ndarray.dot, without _product's dispatch
+        product = np.ndarray.dot if params.ndim == 1 and type(X) is np.ndarray else _product
         hidden, raw, Z = forward(
             X,
             coefs,
             intercepts,
-            self.activations,
-            self.out_activation,
+            activations,
+            out_activation,
             (layers, Z),
             self.fit_intercept,
             product,
@@ -256,10 +281,11 @@ class Objective:
         if sample_weight is None:
             total_weight = n_samples
             if params.ndim == 1 and self.loss == "squared_error":
-                value = 0.5 * np.vdot(dZ, dZ)  # the summed loss, no per-sample values
+                flat = dZ.reshape(-1)  # a view: the buffer is contiguous
+                value = 0.5 * flat.dot(flat)  # the summed loss, no per-sample values
             else:
                 value = self.loss_function(Y, raw, Z, dZ).sum(axis=-1)
-            row_weight = 1.0 / total_weight
+            row_weight = row_share
         else:
             total_weight = sample_weight.sum()
             value = self.loss_function(Y, raw, Z, dZ) @ sample_weight
@@ -268,15 +294,15 @@ class Objective:
         # is a canonical link, whose delta is Z - Y, except squared error on a sigmoid or
         # softmax output, which goes on through the output's slope, as in the article's
         # dZ = E * sigmoid_(Z) (negated here: a gradient, not a step).
-        if self.output_slope is not None:
-            self.output_slope(Z, dZ)
+        if self.loss == "squared_error":
+            out_slope(Z, dZ)
         dZ *= row_weight
 
         backward(
             X,
             hidden,
             coefs,
-            self.activations,
+            slopes,
             dZ,
             coef_grads,
             intercept_grads if self.fit_intercept else None,
