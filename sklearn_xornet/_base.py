@@ -694,19 +694,21 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
                     loss = accumulated / n_samples  # one per restart when they are stacked
                 if stacked:
                     finite = np.isfinite(loss)
-                    if not finite.any():
+                    if finite.all():
+                        last_finite, start = start, last_finite
+                    elif not finite.any():
                         self._warn_non_finite(epoch)
                         np.copyto(params, last_finite)
                         tasks.end_epoch()
                         break
-                    np.copyto(last_finite, start, where=finite[:, np.newaxis])
-                    if not finite.all():
+                    else:
                         # diverged restarts go back to their last finite weights and drop
                         # out of the race
+                        np.copyto(last_finite, start, where=finite[:, np.newaxis])
                         params[~finite] = last_finite[~finite]
                         loss = np.where(finite, loss, np.inf)
                     # the run goes on while its best restart improves
-                    best_now = float(np.min(loss))
+                    best_now = float(loss.min())
                 else:
                     if not math.isfinite(loss):
                         self._warn_non_finite(epoch)

@@ -265,8 +265,12 @@ class Objective:
         (coefs, intercepts), (coef_grads, intercept_grads) = bound[3], bound[4]
         layers, Z, deltas, scratch, ones, row_share, functions = bound[5]
         activations, slopes, out_activation, out_slope = functions
-        # every operand a dense matrix: ndarray.dot, without _product's dispatch
-        product = np.ndarray.dot if params.ndim == 1 and type(X) is np.ndarray else _product
+        # dense operands need none of _product's dispatch: ndarray.dot for one network,
+        # matmul for a stack
+        if type(X) is not np.ndarray:
+            product = _product
+        else:
+            product = np.ndarray.dot if params.ndim == 1 else np.matmul
         hidden, raw, Z = forward(
             X,
             coefs,
@@ -280,9 +284,12 @@ class Objective:
         dZ = np.subtract(Z, Y, out=deltas[-1])  # the article's error E, negated
         if sample_weight is None:
             total_weight = n_samples
-            if params.ndim == 1 and self.loss == "squared_error":
-                flat = dZ.reshape(-1)  # a view: the buffer is contiguous
-                value = 0.5 * flat.dot(flat)  # the summed loss, no per-sample values
+            if self.loss == "squared_error":  # the summed loss, no per-sample values
+                if params.ndim == 1:
+                    flat = dZ.reshape(-1)  # a view: the buffer is contiguous
+                    value = 0.5 * flat.dot(flat)
+                else:
+                    value = 0.5 * np.square(dZ).sum(axis=(-2, -1))
             else:
                 value = self.loss_function(Y, raw, Z, dZ).sum(axis=-1)
             row_weight = row_share
