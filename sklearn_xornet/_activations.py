@@ -66,15 +66,16 @@ def tanh(x, out):
     return np.tanh(x, out=out)
 
 
-def tanh_from_expit(x, out):
-    """``tanh(x) = 2 * expit(2x) - 1``, for large layers: numpy's float64 ``tanh`` costs
-    1.5 times as much per element here. The two differ by at most 3.4e-16 (absolute; near
-    0 the formula keeps fewer significant digits, never more than one unit of 1's last)."""
-    with np.errstate(over="ignore"):  # 2x overflows to inf only where tanh is 1 anyway
+def tanh_from_exp(x, out):
+    """``tanh(x) = 1 - 2 / (exp(2x) + 1)``, for layers of many entries: twice as fast as
+    numpy's float64 ``tanh`` here, and within 4.5e-16 of it (absolute; near 0 it keeps
+    fewer significant digits, its error never more than two units of 1's last place)."""
+    with np.errstate(over="ignore"):  # 2x or exp(2x) = inf where tanh(x) rounds to 1
         np.multiply(x, 2, out=out)
-    expit(out, out=out)
-    out *= 2
-    out -= 1
+        np.exp(out, out=out)
+    out += 1
+    np.divide(2, out, out=out)
+    np.subtract(1, out, out=out)
     return out
 
 
@@ -152,23 +153,25 @@ DERIVATIVES = {
 HIDDEN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
 # element-wise, so any block of rows can be computed apart (softmax needs whole rows)
 _ROW_BLOCKS = {"logistic", "tanh", "relu", "exp"}
+# from this many entries on, a layer's tanh is computed by tanh_from_exp
+_FAST_TANH_ELEMENTS = 1 << 16
 
 
-def for_layers(table, names, sizes):
+def for_layers(table, names, sizes, threads=True):
     """The functions of ``names`` in ``table`` (ACTIVATIONS or DERIVATIVES), one per layer.
 
-    Where a layer has ``size`` entries or more than ``_PARALLEL_ELEMENTS``, its function
-    runs on row blocks in parallel threads, and tanh is :func:`tanh_from_expit`; small
-    layers call the function directly, so a training run resolves its functions once and
-    pays no dispatch per call.
+    Where a layer has ``_PARALLEL_ELEMENTS`` entries or more, its function runs on row
+    blocks in parallel threads (unless ``threads`` is False: the caller is one of those
+    threads already); from ``_FAST_TANH_ELEMENTS`` entries on, tanh is
+    :func:`tanh_from_exp`. Small layers call numpy directly, so a training run resolves
+    its functions once and pays no dispatch per call.
     """
     functions = []
     for name, size in zip(names, sizes, strict=True):
         function = table[name]
-        if size >= _PARALLEL_ELEMENTS and name in _ROW_BLOCKS:
-            if function is tanh:
-                function = tanh_from_expit
-            if _N_THREADS > 1:
-                function = _by_rows(function)
+        if function is tanh and size >= _FAST_TANH_ELEMENTS:
+            function = tanh_from_exp
+        if threads and _N_THREADS > 1 and size >= _PARALLEL_ELEMENTS and name in _ROW_BLOCKS:
+            function = _by_rows(function)
         functions.append(function)
     return functions

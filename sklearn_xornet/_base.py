@@ -33,7 +33,7 @@ from threadpoolctl import ThreadpoolController
 
 from ._activations import HIDDEN_ACTIVATIONS
 from ._callbacks import CallbackSupportMixin, FitTasks
-from ._network import Layout, Objective, forward, layer_functions
+from ._network import Layout, Objective, forward, layer_functions, splits_rows
 from ._solvers import SGD, Adam, GradientDescent
 
 # L-BFGS stops on the loss (``tol``); the gradient test only ends runs that truly converged.
@@ -490,7 +490,10 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
             rows = min(rows, 200 if self.batch_size == "auto" else self.batch_size)
         stack = params.shape[0] if params.ndim == 2 else 1
         small = rows * stack * max(layout.layer_units) < _SMALL_PRODUCT
-        with _blas_threads(1 if small else None):
+        # one BLAS thread for small products, and where the objective splits the rows
+        # between threads of its own
+        one_thread = small or splits_rows(rows, layout.layer_units, stack > 1)
+        with _blas_threads(1 if one_thread else None):
             if self.solver == "lbfgs":
                 params, history, init_losses = self._train_lbfgs_restarts(params, problem, history)
             else:

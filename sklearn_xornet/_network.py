@@ -10,12 +10,20 @@ Every function also takes a *stack* of networks: a parameter array of shape
 one batched product trains them all (the restarts of ``n_init``).
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 
 import numpy as np
 from scipy import sparse
 
-from ._activations import ACTIVATIONS, DERIVATIVES, for_layers, identity
+from ._activations import (
+    _N_THREADS,
+    _PARALLEL_ELEMENTS,
+    ACTIVATIONS,
+    DERIVATIVES,
+    for_layers,
+    identity,
+)
 from ._losses import LOSSES
 
 
@@ -174,18 +182,40 @@ def backward(
             derivatives[i - 1](hidden[i - 1], delta, None if scratch is None else scratch[i - 1])
 
 
-def layer_functions(activations, out_activation, layer_units, n_samples, n_stack=1):
+def layer_functions(activations, out_activation, layer_units, n_samples, n_stack=1, threads=True):
     """The functions of a network's layers for batches of ``n_samples`` rows.
 
     Returns the hidden activations, their slopes, the output activation and its slope
-    (callables from the tables of ``_activations``; large layers get row-split versions).
+    (callables from the tables of ``_activations``; large layers get row-split versions
+    unless ``threads`` is False).
     """
     sizes = [n_stack * n_samples * units for units in layer_units[1:]]
-    hidden = for_layers(ACTIVATIONS, activations, sizes[:-1])
-    slopes = for_layers(DERIVATIVES, activations, sizes[:-1])
-    (out,) = for_layers(ACTIVATIONS, [out_activation], sizes[-1:])
-    (out_slope,) = for_layers(DERIVATIVES, [out_activation], sizes[-1:])
+    hidden = for_layers(ACTIVATIONS, activations, sizes[:-1], threads)
+    slopes = for_layers(DERIVATIVES, activations, sizes[:-1], threads)
+    (out,) = for_layers(ACTIVATIONS, [out_activation], sizes[-1:], threads)
+    (out_slope,) = for_layers(DERIVATIVES, [out_activation], sizes[-1:], threads)
     return hidden, slopes, out, out_slope
+
+
+_row_pool = []
+# rows per block of a split batch: about this many entries in its widest layer
+_BLOCK_ELEMENTS = 1 << 17
+
+
+def splits_rows(n_samples, layer_units, stacked=False):
+    """Whether a full batch of ``n_samples`` rows is computed as row blocks in threads.
+
+    Worth it when a layer has ``_PARALLEL_ELEMENTS`` entries or more: each thread then runs
+    the whole forward and backward pass on its rows with one BLAS thread, which keeps both
+    cores busy through the products *and* the element-wise work between them (BLAS's own
+    threads leave the element-wise work to one core, and spin while it runs).
+    """
+    return (
+        not stacked
+        and _N_THREADS > 1
+        and n_samples >= 2 * _N_THREADS
+        and n_samples * max(layer_units[1:]) >= _PARALLEL_ELEMENTS
+    )
 
 
 class Objective:
@@ -207,7 +237,9 @@ class Objective:
         False: the intercepts are zeros, neither added nor differentiated.
     """
 
-    def __init__(self, layout, activations, out_activation, loss, alpha, fit_intercept=True):
+    def __init__(
+        self, layout, activations, out_activation, loss, alpha, fit_intercept=True, threads=True
+    ):
         self.layout = layout
         self.activations = list(activations)
         self.out_activation = out_activation
@@ -215,8 +247,10 @@ class Objective:
         self.loss_function = LOSSES[loss, out_activation]
         self.alpha = alpha
         self.fit_intercept = fit_intercept
+        self.threads = threads
         self._buffers = {}
         self._bound = (None, None, None)
+        self._blocks = None
 
     def _buffers_for(self, params, n_samples):
         key = (params.shape, n_samples, params.dtype)
@@ -239,6 +273,7 @@ class Objective:
                 self.layout.layer_units,
                 n_samples,
                 int(np.prod(stack)),
+                self.threads,
             )
             buffers = (layers, Z, deltas, scratch, ones, row_share, functions)
             self._buffers[key] = buffers
@@ -251,6 +286,12 @@ class Objective:
         """
         layout = self.layout
         n_samples = X.shape[0]
+        if (
+            self.threads
+            and type(X) is np.ndarray
+            and splits_rows(n_samples, layout.layer_units, params.ndim == 2)
+        ):
+            return self._by_row_blocks(params, grad, X, Y, sample_weight)
         bound = self._bound
         if bound[0] is not params or bound[1] is not grad or bound[2] != n_samples:
             # a training run calls again and again with the same arrays: bind them once
@@ -318,13 +359,67 @@ class Objective:
             ones,
             product,
         )
-        if self.alpha:
-            coef_params = params[..., : layout.n_coef]
-            penalty = np.square(coef_params).sum(axis=-1)
-            value = value + 0.5 * self.alpha * penalty
-            grad[..., : layout.n_coef] += (self.alpha / total_weight) * coef_params
-        value = value / total_weight
+        value = self._penalised(params, grad, value / total_weight, total_weight)
         return float(value) if params.ndim == 1 else value
+
+    def _by_row_blocks(self, params, grad, X, Y, sample_weight):
+        """The objective as the weighted sum of the objectives of row blocks, in threads.
+
+        Each thread takes every n-th block of ``_BLOCK_ELEMENTS`` (a layer of it stays in
+        the processor's cache from one operation to the next) and runs an unpenalised
+        objective of its own on it; a block's mean, times its share of the total weight,
+        is its part of the whole.
+        """
+        if self._blocks is None:
+            self._blocks = [
+                Objective(
+                    self.layout,
+                    self.activations,
+                    self.out_activation,
+                    self.loss,
+                    0.0,
+                    self.fit_intercept,
+                    threads=False,  # they are the threads
+                )
+                for _ in range(_N_THREADS)
+            ]
+            if not _row_pool:
+                _row_pool.append(ThreadPoolExecutor(_N_THREADS))
+        n_samples = X.shape[0]
+        step = max(64, _BLOCK_ELEMENTS // max(self.layout.layer_units))
+        rows = [slice(start, min(start + step, n_samples)) for start in range(0, n_samples, step)]
+        total_weight = n_samples if sample_weight is None else float(sample_weight.sum())
+
+        def thread(k):
+            objective = self._blocks[k]
+            block_grad, summed = np.zeros_like(grad), np.zeros_like(grad)
+            value = 0.0
+            for block in rows[k :: len(self._blocks)]:
+                w = None if sample_weight is None else sample_weight[block]
+                weight = block.stop - block.start if w is None else float(w.sum())
+                if weight == 0:  # nothing to learn from these rows
+                    continue
+                share = weight / total_weight
+                value += share * objective(params, block_grad, X[block], Y[block], w)
+                block_grad *= share
+                summed += block_grad
+            return value, summed
+
+        results = list(_row_pool[0].map(thread, range(len(self._blocks))))
+        value = sum(part for part, _ in results)
+        np.copyto(grad, results[0][1])
+        for _, summed in results[1:]:
+            grad += summed
+        return float(self._penalised(params, grad, value, total_weight))
+
+    def _penalised(self, params, grad, value, total_weight):
+        """The mean loss ``value`` plus the L2 penalty; its gradient added into ``grad``."""
+        if self.alpha:
+            coef_params = params[..., : self.layout.n_coef]
+            penalty = np.square(coef_params).sum(axis=-1)
+            value = value + 0.5 * self.alpha * penalty / total_weight
+            grad[..., : self.layout.n_coef] += (self.alpha / total_weight) * coef_params
+        return value
 
 
 def loss_and_gradient(

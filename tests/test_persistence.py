@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import joblib
 import numpy as np
 import pytest
-from numpy.testing import assert_array_equal
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_iris
 from sklearn.model_selection import GridSearchCV
 
@@ -129,3 +129,35 @@ def test_the_package_never_evaluates_or_unpickles_strings():
                 if name in forbidden:
                     found.append(f"{path.name}:{node.lineno} {name}")
     assert found == []
+
+
+@pytest.mark.parametrize("solver", ["gd", "lbfgs"])
+def test_a_large_batch_split_between_threads_trains_the_same_model(monkeypatch, solver):
+    """Full batches of over a million layer entries run as row blocks in two threads."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    from sklearn_xornet import _network
+
+    monkeypatch.setattr(_network, "_N_THREADS", 2)  # split even on a one-core machine
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(4200, 10))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    assert _network.splits_rows(X.shape[0], (10, 256, 1))
+
+    def fit():
+        est = TinyMLPClassifier((256,), solver=solver, max_iter=5, tol=0.0, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return est.fit(X, y)
+
+    split, again = fit(), fit()
+    for a, b in zip(split.coefs_, again.coefs_, strict=True):
+        assert_array_equal(a, b)  # deterministic, whatever the threads' timing
+    monkeypatch.setattr(_network, "_N_THREADS", 1)  # one block: the plain computation
+    whole = fit()
+    for a, b in zip(
+        split.coefs_ + split.intercepts_, whole.coefs_ + whole.intercepts_, strict=True
+    ):
+        assert_allclose(a, b, rtol=1e-7, atol=1e-10)
