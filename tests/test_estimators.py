@@ -322,3 +322,14 @@ def test_targets_are_encoded_as_label_binarizer_does(y):
     Y = TinyMLPClassifier._one_hot(y, encoding, np.float32)
     assert Y.dtype == np.float32
     assert_array_equal(Y, binarizer.transform(y))
+
+
+@pytest.mark.parametrize("Estimator", [TinyMLPClassifier, TinyMLPRegressor])
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_every_parameter_and_fitted_attribute_is_documented(Estimator):
+    """The API pages are the docstrings: each name has a numpydoc entry ``name : type``."""
+    fitted = Estimator(max_iter=5).fit(XOR_X, XOR_Y)
+    public = [name for name in vars(fitted) if name.endswith("_") and not name.startswith("_")]
+    names = list(fitted.get_params()) + public
+    missing = [name for name in names if f"\n    {name} : " not in Estimator.__doc__]
+    assert len(public) >= 14 and missing == []
