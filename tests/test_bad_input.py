@@ -192,6 +192,9 @@ def test_a_learning_rate_of_1e6_gives_a_finite_model_and_one_clear_warning(
         assert "learning_rate_init" in message
         # stopped early: at the first non-finite loss, or when the loss stopped improving
         assert est.n_iter_ < est.max_iter
+        finite_epochs = re.search(r"non-finite after (\d+) epochs", message)
+        if finite_epochs:  # the epochs kept are exactly those before the first non-finite
+            assert est.n_iter_ == int(finite_epochs.group(1))
     assert len(est.loss_curve_) == est.n_iter_ and np.isfinite(est.loss_curve_).all()
     assert all(np.isfinite(w).all() for w in est.coefs_ + est.intercepts_)
     outputs = est.predict_proba(IRIS_X) if hasattr(est, "predict_proba") else est.predict(IRIS_X)
