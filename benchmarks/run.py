@@ -281,7 +281,7 @@ def main():
     warnings.simplefilter("ignore", ConvergenceWarning)
     print(machine(), flush=True)
     figure_a(repeats + 4)  # the smallest times, the most repeats
-    figure_b(repeats)
+    figure_b(repeats + 4)
     figure_c(repeats)
     figure_d(repeats)
     figure_e(repeats)
