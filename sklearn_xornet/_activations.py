@@ -41,7 +41,14 @@ def _by_rows(function):
             [None if a is None else a[..., start:stop, :] for a in (x, out, *rest)]
             for start, stop in pairwise(bounds)
         ]
-        list(_pool[0].map(lambda block: function(*block), blocks))  # wait for every block
+        # numpy's error state is per thread: the blocks run under the caller's
+        settings = np.geterr()
+
+        def run(block):
+            with np.errstate(**settings):
+                return function(*block)
+
+        list(_pool[0].map(run, blocks))  # wait for every block
         return out
 
     return split

@@ -390,7 +390,13 @@ class Objective:
         rows = [slice(start, min(start + step, n_samples)) for start in range(0, n_samples, step)]
         total_weight = n_samples if sample_weight is None else float(sample_weight.sum())
 
+        settings = np.geterr()  # numpy's error state is per thread: keep the caller's
+
         def thread(k):
+            with np.errstate(**settings):
+                return blocks_of_thread(k)
+
+        def blocks_of_thread(k):
             objective = self._blocks[k]
             block_grad, summed = np.zeros_like(grad), np.zeros_like(grad)
             value = 0.0

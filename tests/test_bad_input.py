@@ -277,3 +277,32 @@ def test_a_fit_that_raises_leaves_the_fitted_estimator_as_it_was(Estimator, fail
     est.set_params(**est_params)
     assert fitted_state(est) == before
     assert np.array_equal(est.predict(IRIS_X), predictions)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_threads_keep_the_callers_numpy_error_state(monkeypatch, activation):
+    """Row blocks computed in threads overflow quietly, as the fit's own thread does."""
+    from sklearn_xornet import _activations, _network
+
+    # every full batch split between threads, every layer function run on row blocks
+    monkeypatch.setattr(_network, "_PARALLEL_ELEMENTS", 64)
+    monkeypatch.setattr(_network, "_N_THREADS", 2)
+    monkeypatch.setattr(_network, "_BLOCK_ELEMENTS", 256)
+    monkeypatch.setattr(_activations, "_PARALLEL_ELEMENTS", 64)
+    monkeypatch.setattr(_activations, "_N_THREADS", 2)
+    X = np.vstack([IRIS_X] * 4)
+    y = np.tile(IRIS_Y, 4) * 1e3
+    est = TinyMLPRegressor(
+        (30,),
+        activation=activation,
+        solver="gd",
+        learning_rate_init=1e6,
+        max_iter=30,
+        normalize_y=False,
+        random_state=0,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(X, y)  # overflows on the way: RuntimeWarnings here would be errors
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert np.isfinite(est.predict(X)).all()
