@@ -248,6 +248,7 @@ class Objective:
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.threads = threads
+        self._widest = max(layout.layer_units[1:])
         self._buffers = {}
         self._bound = (None, None, None)
         self._blocks = None
@@ -287,7 +288,8 @@ class Objective:
         layout = self.layout
         n_samples = X.shape[0]
         if (
-            self.threads
+            n_samples * self._widest >= _PARALLEL_ELEMENTS  # false at once for small batches
+            and self.threads
             and type(X) is np.ndarray
             and splits_rows(n_samples, layout.layer_units, params.ndim == 2)
         ):
