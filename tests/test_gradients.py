@@ -135,8 +135,10 @@ def test_large_layers_split_between_threads_compute_the_same(name):
     x = rng.normal(size=(1200, 1000))  # 1.2 million entries
     (activation,) = for_layers(ACTIVATIONS, [name], [x.size])
     (slope,) = for_layers(DERIVATIVES, [name], [x.size])
-    # the row-split version wherever there are threads to split between
-    assert (activation is not ACTIVATIONS[name]) == (_N_THREADS > 1)
+    # the row-split version wherever there are threads to split between (tanh also
+    # changes formula on large layers, threads or not)
+    if name != "tanh":
+        assert (activation is not ACTIVATIONS[name]) == (_N_THREADS > 1)
     out = activation(x, np.empty_like(x))
     # large layers compute tanh as 1 - 2 / (exp(2x) + 1), within 4.5e-16 of numpy's tanh
     atol = 5e-16 if name == "tanh" else 0
