@@ -26,6 +26,23 @@ _N_THREADS = min(os.cpu_count() or 1, 8)
 _pool = []
 
 
+def in_threads(function, items):
+    """``[function(item) for item in items]``, the calls shared between the pool's threads.
+
+    numpy's error state is per thread: each call runs under the caller's. Never call it
+    from one of the pool's own threads (it would wait on itself).
+    """
+    if not _pool:
+        _pool.append(ThreadPoolExecutor(_N_THREADS))
+    settings = np.geterr()
+
+    def run(item):
+        with np.errstate(**settings):
+            return function(item)
+
+    return list(_pool[0].map(run, items))
+
+
 def _by_rows(function):
     """Run ``function(x, out, ...)`` on row blocks in parallel threads."""
 
@@ -33,22 +50,12 @@ def _by_rows(function):
     def split(x, out, *rest):
         if x.ndim < 2:
             return function(x, out, *rest)
-        rows = x.shape[-2]
-        if not _pool:
-            _pool.append(ThreadPoolExecutor(_N_THREADS))
-        bounds = np.linspace(0, rows, _N_THREADS + 1).astype(int)
+        bounds = np.linspace(0, x.shape[-2], _N_THREADS + 1).astype(int)
         blocks = [
             [None if a is None else a[..., start:stop, :] for a in (x, out, *rest)]
             for start, stop in pairwise(bounds)
         ]
-        # numpy's error state is per thread: the blocks run under the caller's
-        settings = np.geterr()
-
-        def run(block):
-            with np.errstate(**settings):
-                return function(*block)
-
-        list(_pool[0].map(run, blocks))  # wait for every block
+        in_threads(lambda block: function(*block), blocks)
         return out
 
     return split

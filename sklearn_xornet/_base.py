@@ -492,7 +492,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         small = rows * stack * max(layout.layer_units) < _SMALL_PRODUCT
         # one BLAS thread for small products, and where the objective splits the rows
         # between threads of its own
-        one_thread = small or splits_rows(rows, layout.layer_units, stack > 1)
+        one_thread = small or splits_rows(rows, max(layout.layer_units[1:]), stack > 1)
         with _blas_threads(1 if one_thread else None):
             if self.solver == "lbfgs":
                 params, history, init_losses = self._train_lbfgs_restarts(params, problem, history)
@@ -697,29 +697,25 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
                     loss = accumulated / n_samples  # one per restart when they are stacked
                 if stacked:
                     finite = np.isfinite(loss)
-                    if finite.all():
-                        last_finite, start = start, last_finite
-                    elif not finite.any():
-                        self._warn_non_finite(epoch)
-                        np.copyto(params, last_finite)
-                        tasks.end_epoch()
-                        break
-                    else:
-                        # diverged restarts go back to their last finite weights and drop
-                        # out of the race
-                        np.copyto(last_finite, start, where=finite[:, np.newaxis])
-                        params[~finite] = last_finite[~finite]
-                        loss = np.where(finite, loss, np.inf)
-                    # the run goes on while its best restart improves
-                    best_now = float(loss.min())
+                    all_finite = bool(finite.all())
+                    any_finite = all_finite or bool(finite.any())
                 else:
-                    if not math.isfinite(loss):
-                        self._warn_non_finite(epoch)
-                        np.copyto(params, last_finite)
-                        tasks.end_epoch()
-                        break
+                    all_finite = any_finite = math.isfinite(loss)
+                if not any_finite:
+                    self._warn_non_finite(epoch)
+                    np.copyto(params, last_finite)
+                    tasks.end_epoch()
+                    break
+                if all_finite:
                     last_finite, start = start, last_finite
-                    best_now = loss
+                else:
+                    # diverged restarts go back to their last finite weights and drop out
+                    # of the race
+                    np.copyto(last_finite, start, where=finite[:, np.newaxis])
+                    params[~finite] = last_finite[~finite]
+                    loss = np.where(finite, loss, np.inf)
+                # the run goes on while its best restart improves
+                best_now = float(loss.min()) if stacked else loss
                 curve.append(loss)
                 history.t += n_samples
                 if self.verbose:

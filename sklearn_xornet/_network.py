@@ -10,7 +10,6 @@ Every function also takes a *stack* of networks: a parameter array of shape
 one batched product trains them all (the restarts of ``n_init``).
 """
 
-from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 
 import numpy as np
@@ -23,6 +22,7 @@ from ._activations import (
     DERIVATIVES,
     for_layers,
     identity,
+    in_threads,
 )
 from ._losses import LOSSES
 
@@ -197,24 +197,24 @@ def layer_functions(activations, out_activation, layer_units, n_samples, n_stack
     return hidden, slopes, out, out_slope
 
 
-_row_pool = []
 # rows per block of a split batch: about this many entries in its widest layer
 _BLOCK_ELEMENTS = 1 << 17
 
 
-def splits_rows(n_samples, layer_units, stacked=False):
+def splits_rows(n_samples, widest, stacked=False):
     """Whether a full batch of ``n_samples`` rows is computed as row blocks in threads.
 
-    Worth it when a layer has ``_PARALLEL_ELEMENTS`` entries or more: each thread then runs
+    ``widest`` is the number of units of the network's widest layer after the input. Worth
+    it when that layer has ``_PARALLEL_ELEMENTS`` entries or more: each thread then runs
     the whole forward and backward pass on its rows with one BLAS thread, which keeps both
     cores busy through the products *and* the element-wise work between them (BLAS's own
     threads leave the element-wise work to one core, and spin while it runs).
     """
     return (
-        not stacked
+        n_samples * widest >= _PARALLEL_ELEMENTS  # first: false at once for small batches
+        and not stacked
         and _N_THREADS > 1
         and n_samples >= 2 * _N_THREADS
-        and n_samples * max(layer_units[1:]) >= _PARALLEL_ELEMENTS
     )
 
 
@@ -288,10 +288,9 @@ class Objective:
         layout = self.layout
         n_samples = X.shape[0]
         if (
-            n_samples * self._widest >= _PARALLEL_ELEMENTS  # false at once for small batches
-            and self.threads
+            self.threads
+            and splits_rows(n_samples, self._widest, params.ndim == 2)
             and type(X) is np.ndarray
-            and splits_rows(n_samples, layout.layer_units, params.ndim == 2)
         ):
             return self._by_row_blocks(params, grad, X, Y, sample_weight)
         bound = self._bound
@@ -385,20 +384,12 @@ class Objective:
                 )
                 for _ in range(_N_THREADS)
             ]
-            if not _row_pool:
-                _row_pool.append(ThreadPoolExecutor(_N_THREADS))
         n_samples = X.shape[0]
         step = max(64, _BLOCK_ELEMENTS // max(self.layout.layer_units))
         rows = [slice(start, min(start + step, n_samples)) for start in range(0, n_samples, step)]
         total_weight = n_samples if sample_weight is None else float(sample_weight.sum())
 
-        settings = np.geterr()  # numpy's error state is per thread: keep the caller's
-
         def thread(k):
-            with np.errstate(**settings):
-                return blocks_of_thread(k)
-
-        def blocks_of_thread(k):
             objective = self._blocks[k]
             block_grad, summed = np.zeros_like(grad), np.zeros_like(grad)
             value = 0.0
@@ -413,7 +404,7 @@ class Objective:
                 summed += block_grad
             return value, summed
 
-        results = list(_row_pool[0].map(thread, range(len(self._blocks))))
+        results = in_threads(thread, range(len(self._blocks)))
         value = sum(part for part, _ in results)
         np.copyto(grad, results[0][1])
         for _, summed in results[1:]:

@@ -189,7 +189,7 @@ def test_a_batch_split_into_row_blocks_between_threads_gives_the_same_objective(
     monkeypatch.setattr(_network, "_N_THREADS", 2)
     monkeypatch.setattr(_network, "_BLOCK_ELEMENTS", 100)
     split = Objective(*args)
-    assert _network.splits_rows(n_samples, layout.layer_units)
+    assert _network.splits_rows(n_samples, max(layout.layer_units[1:]))
     split_grad = np.zeros_like(params)
     split_value = split(params, split_grad, X, Y, sample_weight)
     assert split._blocks is not None  # it did split

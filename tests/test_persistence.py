@@ -144,7 +144,7 @@ def test_a_large_batch_split_between_threads_trains_the_same_model(monkeypatch, 
     rng = np.random.RandomState(0)
     X = rng.normal(size=(4200, 10))
     y = (X[:, 0] * X[:, 1] > 0).astype(int)
-    assert _network.splits_rows(X.shape[0], (10, 256, 1))
+    assert _network.splits_rows(X.shape[0], 256)  # the 256-unit hidden layer
 
     def fit():
         est = TinyMLPClassifier((256,), solver=solver, max_iter=5, tol=0.0, random_state=0)
