@@ -36,8 +36,12 @@ from ._callbacks import CallbackSupportMixin, FitTasks
 from ._network import Layout, Objective, forward, layer_functions, splits_rows
 from ._solvers import SGD, Adam, GradientDescent
 
-# L-BFGS stops on the loss (``tol``); the gradient test only ends runs that truly converged.
-_LBFGS_GTOL = 1e-8
+# What tol='auto' means: the epoch solvers stop when the loss improves by less than this for
+# n_iter_no_change epochs, L-BFGS when an iteration lowers the loss by less than this share
+# of its value (scipy's ftol), its gradient test then ending only runs that truly converged.
+# On the benchmark data sets this stops L-BFGS where it generalises best (README, Defaults).
+_AUTO_TOL = 1e-5
+_AUTO_LBFGS = {"ftol": _AUTO_TOL, "gtol": 1e-8}
 
 # A network whose largest product has fewer entries than this trains on one BLAS thread:
 # splitting such small products between threads costs more than it gains, and makes the
@@ -107,14 +111,15 @@ SHARED_PARAMETERS_DOC = """\
         ``weight_init='uniform'`` and ``fit_intercept=False``, ``random_state=s`` starts
         from the same weights as the article's program after ``np.random.seed(s)``.
 
-    tol : float, default=1e-5
-        Training stops when the loss has not improved by at least ``tol`` for
-        ``n_iter_no_change`` consecutive epochs ('gd', 'sgd', 'adam'), or when an
-        iteration lowers the loss by less than ``tol`` times its value ('lbfgs', scipy's
-        ``ftol``). scikit-learn's MLP gives ``tol`` to L-BFGS as the gradient tolerance,
-        which stops it too early wherever the gradient is spread over many weights (on
-        ``load_digits`` it costs 1% of accuracy) and at once on the flat start of a
-        sigmoid network; a loss-based criterion means the same thing for every solver.
+    tol : float or 'auto', default='auto'
+        A number means what it means in scikit-learn: training stops when the loss (or
+        the validation score) has not improved by at least ``tol`` for
+        ``n_iter_no_change`` consecutive epochs ('gd', 'sgd', 'adam'), or when the
+        largest component of the gradient falls to ``tol`` ('lbfgs', scipy's ``gtol``).
+        'auto' is 1e-5 for the epoch solvers; for 'lbfgs' it stops when an iteration
+        lowers the loss by less than 1e-5 times its value (scipy's ``ftol``), which on
+        small and medium data stops where the model generalises better than a gradient
+        tolerance does (README, "Defaults").
 
     verbose : bool or int, default=False
         Whether to print the loss after every epoch or iteration.
@@ -189,7 +194,9 @@ SHARED_ATTRIBUTES_DOC = """\
         as in scikit-learn (see ``best_validation_score_``).
 
     loss_curve_ : list of float
-        The training loss after each epoch ('gd', 'sgd', 'adam') or iteration ('lbfgs').
+        The training loss after each epoch ('gd', 'sgd', 'adam') or iteration ('lbfgs'),
+        since the weights were first drawn: warm-started fits and ``partial_fit`` append
+        to it.
 
     validation_scores_ : list of float or None
         The score on the held-out samples after each epoch, with ``early_stopping=True``;
@@ -199,8 +206,8 @@ SHARED_ATTRIBUTES_DOC = """\
         The best of ``validation_scores_`` (the kept weights'), or None.
 
     t_ : int
-        The number of training samples seen by the solver (``n_iter_ * n_samples`` when
-        every epoch saw the same data).
+        The number of training samples seen by the solver since the weights were first
+        drawn (``n_iter_ * n_samples`` after a fresh fit).
 
     coefs_ : list of ndarray of shape (n_layers - 1,)
         ``coefs_[i]`` is the weight matrix from layer i to layer i + 1 (``[Wh, Wz]`` in the
@@ -217,8 +224,9 @@ SHARED_ATTRIBUTES_DOC = """\
         are all strings.
 
     n_iter_ : int
-        The number of epochs ('gd', 'sgd', 'adam') or iterations ('lbfgs') the current
-        weights were trained for, warm-started fits and ``partial_fit`` calls included.
+        The number of epochs ('gd', 'sgd', 'adam') or iterations ('lbfgs') of the last
+        call to ``fit`` (1 after ``partial_fit``), as in scikit-learn; ``loss_curve_`` and
+        ``t_`` go on across warm starts.
 
     n_layers_ : int
         Number of layers, input and output included.
@@ -244,7 +252,7 @@ def _shared_signature(
     max_iter=200,
     shuffle=True,
     random_state=None,
-    tol=1e-5,
+    tol="auto",
     verbose=False,
     momentum=0.9,
     nesterovs_momentum=True,
@@ -287,6 +295,17 @@ def _make_init(own_params):
     return __init__
 
 
+def _raise_if_not_finite(values, what, remedy):
+    """A clear error where finite input gave non-finite ``values`` (one row per sample)."""
+    finite = np.isfinite(values)
+    if not finite.all():
+        n_bad = int((~finite.reshape(len(values), -1).all(axis=1)).sum())
+        raise ValueError(
+            f"The {what} overflows {values.dtype.name} for {n_bad} of the {len(values)}"
+            f" samples: they lie far outside the range of the training data. {remedy}"
+        )
+
+
 class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
     """The multilayer perceptron shared by ``TinyMLPClassifier`` and ``TinyMLPRegressor``.
 
@@ -308,7 +327,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
-        "tol": [Interval(Real, 0, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "verbose": ["verbose"],
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterovs_momentum": ["boolean"],
@@ -365,10 +384,10 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         """Fit the model to data matrix X and targets y.
 
         With ``warm_start=True`` a fitted model goes on from its weights; otherwise
-        training starts afresh. ``n_iter_``, ``t_`` and ``loss_curve_`` describe the whole
-        training of the current weights: a fresh fit starts them at zero, a warm-started fit
-        or ``partial_fit`` continues them, so ``len(loss_curve_) == n_iter_`` and ``t_`` is
-        the number of samples seen. ``max_iter`` bounds the epochs of each call.
+        training starts afresh. As in scikit-learn, ``n_iter_`` counts the epochs (or L-BFGS
+        iterations) of this call, which ``max_iter`` bounds, while ``t_`` and
+        ``loss_curve_`` describe the whole training of the current weights: a fresh fit
+        starts them at zero, a warm-started fit or ``partial_fit`` continues them.
 
         Parameters
         ----------
@@ -493,6 +512,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         # one BLAS thread for small products, and where the objective splits the rows
         # between threads of its own
         one_thread = small or splits_rows(rows, max(layout.layer_units[1:]), stack > 1)
+        n_before = len(history.loss_curve)
         with _blas_threads(1 if one_thread else None):
             if self.solver == "lbfgs":
                 params, history, init_losses = self._train_lbfgs_restarts(params, problem, history)
@@ -505,7 +525,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         self.loss_curve_ = history.loss_curve
         self.loss_ = history.loss_curve[-1] if history.loss_curve else np.nan
         self.best_loss_ = None if validation else min(history.loss_curve, default=np.nan)
-        self.n_iter_ = len(history.loss_curve)
+        self.n_iter_ = len(history.loss_curve) - n_before  # this call's, as in scikit-learn
         self.t_ = history.t
         self.validation_scores_ = history.validation_scores
         self.best_validation_score_ = history.best_validation_score
@@ -677,7 +697,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         # the loop runs thousands of times on small networks: what it reads, it reads once
         objective, tasks, curve = problem.objective, problem.tasks, history.loss_curve
         X, Y, sample_weight = problem.X, problem.Y, problem.sample_weight
-        update, watched, tol = solver.update, problem.tasks.watched, self.tol
+        update, watched, tol = solver.update, problem.tasks.watched, self._epoch_tol()
         try:
             for epoch in range(n_epochs):
                 if watched:
@@ -745,7 +765,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
                 if history.no_improvement > self.n_iter_no_change:
                     what = "Validation score" if validation else "Training loss"
                     msg = (
-                        f"{what} did not improve more than tol={self.tol:f} for"
+                        f"{what} did not improve more than tol={tol:f} for"
                         f" {self.n_iter_no_change} consecutive epochs."
                     )
                     if solver.trigger_stopping(msg, self.verbose):
@@ -766,11 +786,15 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         # the last updates were not checked by a loss yet
         unchecked = ~np.isfinite(params).all(axis=-1)
         if np.any(unchecked):
-            self._warn_non_finite(len(history.loss_curve))
+            self._warn_non_finite(len(history.loss_curve) - n_before)
             params[unchecked] = last_finite[unchecked]
         if validation and np.isfinite(history.best_validation_score):
             np.copyto(params, best_params)  # the weights of the best validation score
         history.solver_state = solver.get_state()
+
+    def _epoch_tol(self):
+        """The least improvement of the loss (or score) that counts, for the epoch solvers."""
+        return _AUTO_TOL if self.tol == "auto" else self.tol
 
     def _validation_score(self, params, problem, validation):
         """The score (accuracy or R2) of the current weights on the held-out samples.
@@ -792,10 +816,12 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         return self._score_output(Z, y_val, sw_val, problem)
 
     def _score_output(self, Z, y, sample_weight, problem):
+        # weights whose output, or score, overflows have no score: NaN, as in scikit-learn
         if not np.isfinite(Z).all():
             return np.nan
         y_pred = self._decode(Z, problem.encoding)
-        return float(self._score_function(y, y_pred, sample_weight=sample_weight))
+        score = float(self._score_function(y, y_pred, sample_weight=sample_weight))
+        return score if math.isfinite(score) else np.nan
 
     def _keep_best_restart(self, params, history, validation):
         """Of stacked restarts, keep the best; returns its weights, record and every loss.
@@ -905,8 +931,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
             options={
                 "maxiter": self.max_iter,
                 "maxfun": self.max_fun,
-                "ftol": self.tol,
-                "gtol": _LBFGS_GTOL,
+                **(_AUTO_LBFGS if self.tol == "auto" else {"gtol": self.tol}),
             },
         )
         if not stopped:
@@ -931,6 +956,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
             and X.ndim == 2
             and X.dtype in (np.float64, np.float32)
             and X.shape[1] == self.n_features_in_
+            and X.shape[0] > 0
             and not hasattr(self, "feature_names_in_")
             and np.isfinite(X).all()
         )
@@ -950,6 +976,10 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         )
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             _, raw, Z = forward(X, self.coefs_, self.intercepts_, activations, out_activation)
+        # finite weights and finite X can still overflow: relu and identity layers grow
+        # without bound, and X may lie far outside the data the model was fitted on
+        _raise_if_not_finite(raw, "network's output", "Scale X as the training data was.")
+        _raise_if_not_finite(Z, "network's output", "Scale X as the training data was.")
         return raw, Z
 
     def predict(self, X):
@@ -966,7 +996,16 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
             The predicted classes (an indicator matrix for multilabel targets), or the
             predicted values.
         """
-        return self._decode(self._forward(X)[1], self._target_encoding())
+        Z = self._forward(X)[1]
+        with np.errstate(over="ignore", invalid="ignore"):
+            y = self._decode(Z, self._target_encoding())
+        if y.dtype.kind == "f":  # a regressor's output mapped back to the targets' scale
+            _raise_if_not_finite(
+                y,
+                "prediction, mapped back to the targets' scale,",
+                "Scale X as the training data was, or fit on smaller targets.",
+            )
+        return y
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,7 +1,7 @@
 """TinyMLPClassifier: class labels in, one-hot targets to the network, labels out."""
 
 import numpy as np
-from scipy.special import log_expit, logsumexp
+from scipy.special import expit
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
@@ -193,20 +193,22 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
             The probability of each class, in the order of ``classes_``, kept strictly
             between 0 and 1.
         """
-        Z = self._forward(X)[1]
+        raw, Z = self._forward(X)
+        if self._y_type == "binary":
+            # both columns from the pre-activation: 1 - Z would round to 1 where Z is tiny
+            Z = expit(np.hstack([-raw, raw]))
         # A sigmoid or softmax never reaches 0 or 1; its float rounding can. Keep every
         # probability inside the open interval, at the nearest representable values.
         finfo = np.finfo(Z.dtype)
-        np.clip(Z, finfo.tiny, 1 - finfo.epsneg, out=Z)
-        if self._y_type == "binary":
-            return np.hstack([1 - Z, Z])
-        return Z
+        return np.clip(Z, finfo.tiny, 1 - finfo.epsneg, out=Z)
 
     def predict_log_proba(self, X):
-        """Logarithm of the probability estimates, computed in log space.
+        """Logarithm of the probability estimates: ``np.log(predict_proba(X))``.
 
-        Unlike ``np.log(predict_proba(X))``, it is finite for every finite input:
-        log-sigmoid and log-softmax are taken from the output pre-activation.
+        Finite for every finite input, since the probabilities stay strictly between 0
+        and 1. Being the logarithm of the same numbers, it ranks the classes of each
+        sample as ``predict_proba`` does, ties included: where a probability rounds to its
+        largest value below 1, several labels of a multilabel model can share it.
 
         Parameters
         ----------
@@ -218,12 +220,7 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         log_y_prob : ndarray of shape (n_samples, n_classes)
             The log-probability of each class, in the order of ``classes_``.
         """
-        raw = self._forward(X)[0]
-        if self._y_type == "multiclass":
-            return raw - logsumexp(raw, axis=1, keepdims=True)
-        if self._y_type == "binary":
-            return np.hstack([log_expit(-raw), log_expit(raw)])
-        return log_expit(raw)
+        return np.log(self.predict_proba(X))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

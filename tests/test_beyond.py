@@ -108,7 +108,7 @@ def test_restarts_happen_on_a_fresh_fit_only():
     quietly(clf, XOR_X, XOR_Y)
     assert clf.init_losses_.shape == (4,)
     quietly(clf, XOR_X, XOR_Y)
-    assert clf.init_losses_.shape == (1,) and clf.n_iter_ == 10
+    assert clf.init_losses_.shape == (1,) and clf.n_iter_ == 5 and len(clf.loss_curve_) == 10
 
 
 def test_restarts_on_multilayer_regression():

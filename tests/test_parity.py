@@ -240,6 +240,13 @@ def test_early_stopping_split_is_stratified():
     assert clf.n_iter_ == 3  # 20 held out: 18 + 2, every class present
 
 
+def test_a_class_too_small_to_stratify_is_named_by_its_label():
+    """scikit-learn names the binarised label (['True']); ours names the user's."""
+    X = [[1, 2], [2, 3], [3, 4], [4, 5]]
+    with pytest.raises(ValueError, match=r"too few members are: \['dog'\]"):
+        TinyMLPClassifier(solver="adam", early_stopping=True).fit(X, ["cat", "cat", "cat", "dog"])
+
+
 def test_validation_set_too_small_is_refused():
     X, y = make_regression(n_samples=10, random_state=0)
     reg = TinyMLPRegressor(solver="adam", early_stopping=True, validation_fraction=0.1)
@@ -264,7 +271,8 @@ def test_warm_start_continues_the_same_path(iris, Ours):
     quietly(warm, X, y)
     quietly(warm, X, y)
     once = quietly(Ours(max_iter=10, **params), X, y)
-    assert warm.n_iter_ == len(warm.loss_curve_) == 10
+    # scikit-learn's rules: n_iter_ counts this call's epochs, the curve and t_ go on
+    assert warm.n_iter_ == 5 and len(warm.loss_curve_) == 10
     assert warm.t_ == 10 * 150
     assert_allclose(warm.loss_curve_, once.loss_curve_, rtol=1e-12)
     for a, b in zip(warm.coefs_, once.coefs_, strict=True):
@@ -305,7 +313,7 @@ def test_partial_fit_calls_equal_epochs_of_fit(iris, solver):
     for _ in range(6):
         clf.partial_fit(X, y, classes=np.unique(y))
     once = quietly(TinyMLPClassifier(max_iter=6, **params), X, y)
-    assert clf.n_iter_ == 6 and clf.t_ == 6 * 150
+    assert clf.n_iter_ == 1 and clf.t_ == 6 * 150 and len(clf.loss_curve_) == 6
     assert_allclose(clf.loss_curve_, once.loss_curve_, rtol=1e-10)
     for a, b in zip(clf.coefs_, once.coefs_, strict=True):
         assert_allclose(a, b, rtol=1e-10)
@@ -334,7 +342,7 @@ def test_regressor_partial_fit_learns():
     for _ in range(100):
         reg.partial_fit(X, y)
     assert reg.score(X, y) > 0.9
-    assert reg.n_iter_ == 100
+    assert reg.n_iter_ == 1 and len(reg.loss_curve_) == 100
 
 
 def test_keyboard_interrupt_keeps_the_model_so_far(iris, monkeypatch):
@@ -405,17 +413,31 @@ def test_sparse_input_fits_as_dense(container, solver):
 def test_identity_network_is_linear_regression():
     X, y = make_regression(n_samples=100, n_features=3, noise=5.0, random_state=0)
     net = TinyMLPRegressor(
-        hidden_layer_sizes=(3,), activation="identity", alpha=0.0, tol=0.0, max_iter=2000
+        hidden_layer_sizes=(3,),
+        activation="identity",
+        alpha=0.0,
+        tol=0.0,
+        max_iter=2000,
+        random_state=0,
     )
     quietly(net, X, y)
     linear = LinearRegression().fit(X, y)
-    assert_allclose(net.predict(X), linear.predict(X), rtol=1e-5)
+    # tol=0 leaves scipy's own stop on the loss's relative decrease (2.2e-9), as in
+    # scikit-learn (the weights then sit about 1e-5 of the spread of y from the optimum):
+    # the predictions agree to a share of the targets' spread, not of each
+    # prediction (some are near 0)
+    assert_allclose(net.predict(X), linear.predict(X), rtol=0, atol=1e-4 * y.std())
 
 
 def test_identity_network_is_logistic_regression():
     X, y = make_classification(n_samples=200, n_features=4, flip_y=0.3, random_state=0)
     net = TinyMLPClassifier(
-        hidden_layer_sizes=(4,), activation="identity", alpha=0.0, tol=0.0, max_iter=2000
+        hidden_layer_sizes=(4,),
+        activation="identity",
+        alpha=0.0,
+        tol=0.0,
+        max_iter=2000,
+        random_state=0,
     )
     quietly(net, X, y)
     logistic = LogisticRegression(C=np.inf, tol=1e-10, max_iter=10000).fit(X, y)
@@ -433,6 +455,7 @@ def test_identity_network_is_poisson_regression():
         alpha=0.0,
         tol=0.0,
         max_iter=2000,
+        random_state=0,
     )
     quietly(net, X, y)
     glm = PoissonRegressor(alpha=0.0, tol=1e-10, max_iter=1000).fit(X, y)
