@@ -295,6 +295,17 @@ def _make_init(own_params):
     return __init__
 
 
+class _Breakdown(Exception):
+    """scipy's L-BFGS left the finite numbers: its arithmetic overflowed."""
+
+
+def _largest_magnitude(A):
+    """The largest absolute value of a dense or sparse array (0 when it is empty)."""
+    if A.shape[0] == 0 or A.shape[1] == 0:
+        return 0.0
+    return float(abs(A).max())
+
+
 def _raise_if_not_finite(values, what, remedy):
     """A clear error where finite input gave non-finite ``values`` (one row per sample)."""
     finite = np.isfinite(values)
@@ -424,7 +435,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 return self._fit(X, y, sample_weight, incremental, encoding, tasks)
-        except Exception:
+        except BaseException:  # Ctrl-C and a callback's GeneratorExit included
             vars(self).clear()
             vars(self).update(previous)
             raise
@@ -459,8 +470,19 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
             if not sample_weight.sum() > 0:
                 raise ValueError("sample_weight must not be all zeros.")
 
-        hidden_layer_sizes = np.atleast_1d(self.hidden_layer_sizes)
-        if hidden_layer_sizes.ndim != 1 or np.any(hidden_layer_sizes <= 0):
+        try:
+            hidden_layer_sizes = np.atleast_1d(self.hidden_layer_sizes)
+        except (TypeError, ValueError):  # ragged: [3, [4]]
+            hidden_layer_sizes = np.array([[]])
+        if hidden_layer_sizes.ndim != 1 or (
+            hidden_layer_sizes.size and hidden_layer_sizes.dtype.kind not in "iu"
+        ):
+            # a fractional size would be truncated, (0.5,) to a layer of no units
+            raise ValueError(
+                "hidden_layer_sizes must be an int or a sequence of ints, got"
+                f" {self.hidden_layer_sizes!r}."
+            )
+        if np.any(hidden_layer_sizes <= 0):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {self.hidden_layer_sizes}.")
         sample_weight = self._weigh_classes(y, sample_weight, X.dtype, incremental)
         tasks.begin(X, y, None if sample_weight is None else {"sample_weight": sample_weight})
@@ -523,8 +545,10 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         for name, value in self._fitted_attributes(params, problem).items():
             setattr(self, name, value)
         self.loss_curve_ = history.loss_curve
-        self.loss_ = history.loss_curve[-1] if history.loss_curve else np.nan
-        self.best_loss_ = None if validation else min(history.loss_curve, default=np.nan)
+        # an L-BFGS run may end before its first iteration: its loss is the start's
+        ran = len(history.loss_curve) > n_before
+        self.loss_ = history.loss_curve[-1] if ran else float(np.min(init_losses))
+        self.best_loss_ = None if validation else min(history.loss_curve, default=self.loss_)
         self.n_iter_ = len(history.loss_curve) - n_before  # this call's, as in scikit-learn
         self.t_ = history.t
         self.validation_scores_ = history.validation_scores
@@ -722,7 +746,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
                 else:
                     all_finite = any_finite = math.isfinite(loss)
                 if not any_finite:
-                    self._warn_non_finite(epoch)
+                    self._warn_non_finite(epoch, problem)
                     np.copyto(params, last_finite)
                     tasks.end_epoch()
                     break
@@ -783,10 +807,11 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
                     )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.", stacklevel=4)
-        # the last updates were not checked by a loss yet
-        unchecked = ~np.isfinite(params).all(axis=-1)
+        # the last updates were not checked by a loss yet: the weights may have overflowed,
+        # or grown so large that their outputs do
+        unchecked = ~self._finite_outputs(params, problem)
         if np.any(unchecked):
-            self._warn_non_finite(len(history.loss_curve) - n_before)
+            self._warn_non_finite(len(history.loss_curve) - n_before, problem)
             params[unchecked] = last_finite[unchecked]
         if validation and np.isfinite(history.best_validation_score):
             np.copyto(params, best_params)  # the weights of the best validation score
@@ -796,21 +821,33 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         """The least improvement of the loss (or score) that counts, for the epoch solvers."""
         return _AUTO_TOL if self.tol == "auto" else self.tol
 
+    def _outputs(self, params, problem, X):
+        """The network's output pre-activation and output on ``X``, as :func:`forward`."""
+        coefs, intercepts = problem.layout.unpack(params)
+        activations, _, out_activation, _ = layer_functions(
+            problem.activations,
+            problem.out_activation,
+            problem.layout.layer_units,
+            X.shape[0],
+            params.shape[0] if params.ndim == 2 else 1,
+        )
+        return forward(X, coefs, intercepts, activations, out_activation)[1:]
+
+    def _finite_outputs(self, params, problem, rows_at_once=4096):
+        """Whether the outputs on every training sample are finite (one bool per restart)."""
+        finite = np.ones(params.shape[:-1], dtype=bool)
+        for rows in gen_batches(problem.X.shape[0], rows_at_once):
+            raw, Z = self._outputs(params, problem, problem.X[rows])
+            finite &= np.isfinite(raw).all(axis=(-2, -1)) & np.isfinite(Z).all(axis=(-2, -1))
+        return finite
+
     def _validation_score(self, params, problem, validation):
         """The score (accuracy or R2) of the current weights on the held-out samples.
 
         One score per network when ``params`` is a stack of restarts.
         """
         X_val, y_val, sw_val = validation
-        coefs, intercepts = problem.layout.unpack(params)
-        activations, _, out_activation, _ = layer_functions(
-            problem.activations,
-            problem.out_activation,
-            problem.layout.layer_units,
-            X_val.shape[0],
-            params.shape[0] if params.ndim == 2 else 1,
-        )
-        Z = forward(X_val, coefs, intercepts, activations, out_activation)[2]
+        Z = self._outputs(params, problem, X_val)[1]
         if Z.ndim == 3:
             return np.array([self._score_output(Z_r, y_val, sw_val, problem) for Z_r in Z])
         return self._score_output(Z, y_val, sw_val, problem)
@@ -846,18 +883,19 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         return params[best].copy(), history, final.astype(float)
 
     def _train_lbfgs_restarts(self, params, problem, history):
-        """L-BFGS on each restart in turn; returns the best's weights, record and all losses."""
-        if params.ndim == 1:
-            self._train_lbfgs(params, problem, history)
-            return self._keep_best_restart(params, history, None)
+        """L-BFGS on each restart in turn; returns the best's weights, record and all losses.
+
+        Only the kept run's warnings reach the user: those of the others are about weights
+        that are thrown away, and sixteen restarts would say the same thing sixteen times.
+        """
         runs = []
-        for start in params:
+        for start in np.atleast_2d(params):
             run = SimpleNamespace(**{**vars(history), "loss_curve": list(history.loss_curve)})
             start = start.copy()
-            self._train_lbfgs(start, problem, run)
-            runs.append((start, run))
-        final = np.array([run.loss_curve[-1] if run.loss_curve else np.inf for _, run in runs])
-        best, run = runs[int(np.argmin(final))]
+            runs.append((start, run, self._train_lbfgs(start, problem, run)))
+        final = np.array([outcome.final_loss for *_, outcome in runs])
+        best, run, outcome = runs[int(np.argmin(final))]
+        self._warn_lbfgs(outcome, problem)
         return best, run, final
 
     def _report(self, iteration, loss):
@@ -865,21 +903,47 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         if self.verbose:
             print(f"Iteration {iteration}, loss = {loss:.8f}")
 
-    def _warn_non_finite(self, n_finite_epochs):
+    def _warn_non_finite(self, n_finite_epochs, problem):
         """The caller keeps the last finite weights; raise if there are none worth keeping."""
         if n_finite_epochs == 0:
             raise ValueError(
-                "Solver produced non-finite parameter weights. The input data may contain"
-                " large values and need to be preprocessed, or learning_rate_init may be"
-                " too large."
+                "Solver produced non-finite parameter weights. " + self._why_non_finite(problem)
             )
+        steps = "iterations" if self.solver == "lbfgs" else "epochs"
         warnings.warn(
-            f"The training became non-finite after {n_finite_epochs} epochs; it stopped, and"
-            " the last weights with a finite loss were kept. Lower learning_rate_init or"
-            " scale the data.",
+            f"The training became non-finite after {n_finite_epochs} {steps}; it stopped,"
+            " and the last weights with a finite loss were kept. " + self._why_non_finite(problem),
             ConvergenceWarning,
             stacklevel=5,
         )
+
+    def _why_non_finite(self, problem):
+        """What most likely made the training non-finite, and what to do: sentences."""
+        # Beyond about 1e100 the squares and products of training leave float64's range
+        # (1.8e308); below it, a step size too large is the usual cause.
+        reasons = []
+        if problem.sample_weight is not None and self.alpha > 0:
+            total = float(problem.sample_weight.sum())
+            if self.alpha / total > 1e100:
+                weights = (
+                    "sample weights"
+                    if getattr(self, "class_weight", None) is None
+                    else "sample weights (sample_weight times class_weight)"
+                )
+                reasons.append(
+                    f"The {weights} sum to {total:.3g}, and the L2 penalty alpha is"
+                    " divided by that sum, as in scikit-learn: multiply the weights by a"
+                    " constant (the loss depends only on their ratios) or lower alpha."
+                )
+        largest = max(_largest_magnitude(problem.X), _largest_magnitude(problem.Y))
+        if largest > 1e100 or not reasons:
+            # scikit-learn's words, then what we know
+            reasons.append(
+                "The input data may contain large values and need to be preprocessed."
+                + (f" It has values as large as {largest:.3g}." if largest > 1e100 else "")
+                + ("" if self.solver == "lbfgs" else " Or learning_rate_init may be too large.")
+            )
+        return " ".join(reasons)
 
     def _warn_if_diverged(self, loss_curve):
         """A run that stalls far above where it started has diverged: say so, once."""
@@ -894,54 +958,92 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
             )
 
     def _train_lbfgs(self, params, problem, history):
-        """L-BFGS-B from scipy on the flat parameters, one loss record per iteration."""
+        """L-BFGS-B from scipy on the flat parameters, one loss record per iteration.
+
+        Leaves in ``params`` the last iterate with a finite loss. Returns the run's outcome
+        (see :meth:`_warn_lbfgs`, which tells the user about it).
+        """
         trainable = self._trainable(problem.layout)
         grad = np.zeros_like(params)
 
+        largest_loss = None  # the largest finite loss seen
+        barriers = []  # the values returned in place of non-finite ones
+
         def objective(theta):
+            nonlocal largest_loss
+            if not np.isfinite(theta).all():
+                raise _Breakdown  # scipy's own arithmetic overflowed
             params[trainable] = theta
             value = self._objective(params, grad, problem)
-            if not (np.isfinite(value) and np.isfinite(grad).all()):
-                # an infinite value sends the line search back to a shorter step
-                return np.inf, np.zeros_like(theta, dtype=np.float64)
-            return value, grad[trainable].astype(np.float64)
+            gradient = grad[trainable].astype(np.float64)
+            # scipy squares the gradient's norm: where that overflows, so does its step
+            if np.isfinite(value) and np.isfinite(gradient @ gradient):
+                largest_loss = max(abs(value), largest_loss or 0.0)
+                return value, gradient
+            if largest_loss is None:
+                raise _Breakdown  # not even the start is finite: nothing to train from
+            # A step too long overflowed. Infinity would break the line search's
+            # interpolation (scipy then reports convergence, or a NaN iterate); a finite
+            # value above every loss seen sends it back to a shorter step.
+            barriers.append(10 * largest_loss + 1)
+            return barriers[-1], np.zeros_like(gradient)
 
         n_before = len(history.loss_curve)
-        last = {"x": params[trainable].astype(np.float64)}
-
-        stopped = []
+        start = params[trainable].astype(np.float64)
+        last_accepted = start  # the last iterate scipy reported, with a finite loss
 
         def callback(intermediate_result):
+            nonlocal last_accepted
+            x, value = intermediate_result.x, float(intermediate_result.fun)
+            if not (math.isfinite(value) and np.isfinite(x).all()):
+                raise _Breakdown
             # scipy reports an iteration once it is done: its task opens and closes here
             problem.tasks.begin_epoch()
-            history.loss_curve.append(float(intermediate_result.fun))
-            last["x"] = intermediate_result.x.copy()
-            self._report(len(history.loss_curve), history.loss_curve[-1])
-            params[trainable] = intermediate_result.x
+            history.loss_curve.append(value)
+            last_accepted = x.copy()
+            self._report(len(history.loss_curve), value)
+            params[trainable] = x
             if problem.tasks.end_epoch(lambda: self._fitted_attributes(params, problem)):
-                stopped.append(True)
-                raise StopIteration
+                raise StopIteration  # a callback asked to stop: a usable model
 
-        result = scipy.optimize.minimize(
-            objective,
-            params[trainable].astype(np.float64),
-            method="L-BFGS-B",
-            jac=True,
-            callback=callback,
-            options={
-                "maxiter": self.max_iter,
-                "maxfun": self.max_fun,
-                **(_AUTO_LBFGS if self.tol == "auto" else {"gtol": self.tol}),
-            },
+        try:
+            result = scipy.optimize.minimize(
+                objective,
+                start,
+                method="L-BFGS-B",
+                jac=True,
+                callback=callback,
+                options={
+                    "maxiter": self.max_iter,
+                    "maxfun": self.max_fun,
+                    **(_AUTO_LBFGS if self.tol == "auto" else {"gtol": self.tol}),
+                },
+            )
+            finite = bool(
+                np.isfinite(result.fun)
+                and np.isfinite(result.x).all()
+                and result.fun not in barriers
+            )
+        except _Breakdown:
+            result, finite = None, False
+        n_iterations = len(history.loss_curve) - n_before
+        if finite:
+            params[trainable] = result.x
+            final_loss = float(result.fun)
+        else:
+            params[trainable] = last_accepted
+            final_loss = history.loss_curve[-1] if n_iterations else np.inf
+        history.t += n_iterations * problem.X.shape[0]
+        return SimpleNamespace(
+            result=result, finite=finite, n_iterations=n_iterations, final_loss=final_loss
         )
-        if not stopped:
-            _check_optimize_result("lbfgs", result, self.max_iter)
-        x = result.x
-        if not (np.isfinite(result.fun) and np.isfinite(x).all()):
-            self._warn_non_finite(len(history.loss_curve) - n_before)
-            x = last["x"]
-        params[trainable] = x
-        history.t += (len(history.loss_curve) - n_before) * problem.X.shape[0]
+
+    def _warn_lbfgs(self, outcome, problem):
+        """Tell the user how an L-BFGS run ended: not converged, or no longer finite."""
+        if not outcome.finite:
+            self._warn_non_finite(outcome.n_iterations, problem)  # raises if none was finite
+        elif outcome.result.status != 99:  # 99: a callback stopped the run
+            _check_optimize_result("lbfgs", outcome.result, self.max_iter)
 
     # -- predicting ---------------------------------------------------------------------
 

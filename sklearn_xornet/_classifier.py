@@ -1,6 +1,7 @@
 """TinyMLPClassifier: class labels in, one-hot targets to the network, labels out."""
 
 import numpy as np
+from scipy import sparse
 from scipy.special import expit
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
@@ -85,8 +86,24 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
                 "class_weight 'balanced' is not supported for partial_fit: a batch cannot"
                 " tell the class frequencies. Pass a dict of weights instead."
             )
+        if isinstance(self.class_weight, dict):
+            try:
+                values = np.array(list(self.class_weight.values()), dtype=float)
+            except (TypeError, ValueError):
+                values = np.array([np.nan])
+            if not (np.isfinite(values).all() and (values >= 0).all()):
+                raise ValueError(
+                    "class_weight must give each class a finite, non-negative weight; got"
+                    f" {self.class_weight!r}."
+                )
         weights = compute_sample_weight(self.class_weight, y).astype(dtype)
-        return weights if sample_weight is None else sample_weight * weights
+        weights = weights if sample_weight is None else sample_weight * weights
+        if not weights.sum() > 0:
+            raise ValueError(
+                f"class_weight={self.class_weight!r} gives every sample a weight of zero:"
+                " there is nothing to learn from."
+            )
+        return weights
 
     def _encode_targets(self, y, sample_weight, dtype, encoding, incremental):
         check_classification_targets(y)
@@ -102,6 +119,7 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
                     )
             encoding = {"classes_": binarizer.classes_, "_y_type": binarizer.y_type_}
         else:
+            self._check_same_kind_of_targets(y, encoding)
             if encoding["_y_type"] != "multilabel-indicator":
                 classes = unique_labels(y)
                 if not incremental:
@@ -121,6 +139,21 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         return Y, out_activation, encoding
 
     @staticmethod
+    def _check_same_kind_of_targets(y, encoding):
+        """Continued training takes targets of the kind the model was fitted on."""
+        if encoding["_y_type"] != "multilabel-indicator":
+            if y.ndim == 2:
+                raise ValueError("The object was not fitted with multilabel input.")
+            return
+        n_labels = len(encoding["classes_"])
+        if y.ndim != 2 or y.shape[1] != n_labels or type_of_target(y) != "multilabel-indicator":
+            raise ValueError(
+                f"The object was fitted with multilabel input of {n_labels} labels: `y` must"
+                f" be an indicator matrix of shape (n_samples, {n_labels}), got a"
+                f" {type_of_target(y)} target of shape {y.shape}."
+            )
+
+    @staticmethod
     def _one_hot(y, encoding, dtype):
         """The network's targets: what LabelBinarizer.transform gives, in ``dtype``.
 
@@ -128,7 +161,9 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         peak of a whole fit's memory on large data.
         """
         if encoding["_y_type"] == "multilabel-indicator":
-            return np.asarray(y, dtype=dtype)
+            # any non-zero entry marks a label, as LabelBinarizer reads an indicator matrix
+            Y = y.toarray() if sparse.issparse(y) else np.asarray(y)
+            return (Y != 0).astype(dtype)
         index = np.searchsorted(encoding["classes_"], y)
         if encoding["_y_type"] == "binary":
             return index.astype(dtype).reshape(-1, 1)
@@ -175,6 +210,11 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         if _check_partial_fit_first_call(self, classes):
             # the first call announces every class; the network is shaped for them all
             labels = y if type_of_target(y).startswith("multilabel") else classes
+            if len(np.unique(labels)) < 2 and not type_of_target(y).startswith("multilabel"):
+                raise ValueError(
+                    "TinyMLPClassifier needs at least 2 classes, but `classes` names only"
+                    f" {np.unique(labels).tolist()}."
+                )
             binarizer = LabelBinarizer().fit(labels)
             encoding = {"classes_": binarizer.classes_, "_y_type": binarizer.y_type_}
         return self._fit_or_restore(X, y, sample_weight, incremental=True, encoding=encoding)

@@ -122,15 +122,34 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
             if self.normalize_y and out_activation == "identity":
                 mean, scale = _mean_and_scale(Y, sample_weight)
             # continued training keeps the first fit's scaling: the weights are tied to it
-            encoding = {"_y_mean": mean.astype(dtype), "_y_scale": scale.astype(dtype)}
-        Y = ((Y - encoding["_y_mean"]) / encoding["_y_scale"]).astype(dtype)
-        if not (np.isfinite(Y).all() and np.isfinite(encoding["_y_scale"]).all()):
-            raise ValueError(
-                f"The targets are too large to train on in {np.dtype(dtype).name}"
-                f" (largest magnitude {np.abs(y).max():g}); scale them, or set"
-                " normalize_y=True, or pass float64 data."
+            encoding = {"_y_mean": mean, "_y_scale": scale}
+        Y = (Y - encoding["_y_mean"]) / encoding["_y_scale"]
+        self._check_targets_fit(Y, encoding, dtype)
+        encoding = {name: value.astype(dtype) for name, value in encoding.items()}
+        return Y.astype(dtype), out_activation, encoding
+
+    @staticmethod
+    def _check_targets_fit(Y, encoding, dtype):
+        """A clear error where the targets, as trained on, leave ``dtype``'s range.
+
+        ``Y`` and the scaling are in float64; both are stored in ``dtype``, the scaling too
+        since predictions are mapped back with it.
+        """
+        finfo = np.finfo(dtype)
+        name = np.dtype(dtype).name
+        largest = max(np.abs(Y).max(), *(np.abs(v).max() for v in encoding.values()))
+        if not largest <= finfo.max:  # NaN included
+            problem = f"too large to train on in {name}, whose largest number is {finfo.max:.3g}"
+        elif (encoding["_y_scale"] < finfo.tiny).any() or (
+            (np.abs(Y).max(axis=0) < finfo.tiny) & (Y != 0).any(axis=0)
+        ).any():
+            problem = (
+                f"too small to train on in {name}, whose smallest normal number is"
+                f" {finfo.tiny:.3g}: their spread underflows"
             )
-        return Y, out_activation, encoding
+        else:
+            return
+        raise ValueError(f"The targets are {problem}. Scale them, or pass float64 data.")
 
     def _decode(self, Z, encoding):
         y = Z * encoding["_y_scale"] + encoding["_y_mean"]

@@ -306,3 +306,376 @@ def test_threads_keep_the_callers_numpy_error_state(monkeypatch, activation):
         est.fit(X, y)  # overflows on the way: RuntimeWarnings here would be errors
     assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
     assert np.isfinite(est.predict(X)).all()
+
+
+# -- L-BFGS never keeps non-finite weights ----------------------------------------------------
+
+# up to where IRIS_X (|x| <= 3.1) and IRIS_Y (<= 2) times them stay finite
+MAGNITUDES = st.sampled_from([1e100, 1e150, 1e200, 1e250, 1e300, 5e307])
+
+
+@pytest.mark.parametrize("Estimator", [TinyMLPClassifier, TinyMLPRegressor])
+@settings(max_examples=25, deadline=None)
+@given(
+    X_scale=st.one_of(st.just(1.0), MAGNITUDES),
+    y_scale=st.one_of(st.just(1.0), MAGNITUDES),
+    weight=st.sampled_from([None, 1.0, 1e-200, 1e-300, 1e-320]),
+    activation=st.sampled_from(["relu", "identity", "tanh"]),
+    normalize_y=st.booleans(),
+)
+def test_lbfgs_ends_with_finite_weights_or_a_clear_error_that_keeps_the_old_model(
+    Estimator, X_scale, y_scale, weight, activation, normalize_y
+):
+    """Huge inputs or targets, or tiny sample weights: never NaN weights, never a lie."""
+    params = dict(activation=activation, max_iter=30, random_state=0)
+    if Estimator is TinyMLPRegressor:
+        params["normalize_y"] = normalize_y
+        y = IRIS_Y * y_scale
+    else:
+        y = IRIS_Y
+    est = Estimator(warm_start=False, **params).fit(IRIS_X, IRIS_Y)
+    before = fitted_state(est)
+    sample_weight = None if weight is None else np.full(len(y), weight)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            est.fit(IRIS_X * X_scale, y, sample_weight=sample_weight)
+        except ValueError as error:
+            message = str(error)
+            event(f"refused: {reason(error)}")
+            assert fitted_state(est) == before  # the old model, untouched
+            if weight is not None and weight * len(y) * 1e100 < est.alpha:
+                assert "sample weights sum to" in message
+            else:
+                assert "large values" in message
+            return
+    assert all(np.isfinite(w).all() for w in est.coefs_ + est.intercepts_)
+    assert np.isfinite(est.loss_) and np.isfinite(est.loss_curve_).all()
+    kept = [w for w in caught if "last weights with a finite loss" in str(w.message)]
+    event("fitted, with the last finite weights" if kept else "fitted")
+    # one warning at most, a ConvergenceWarning: no RuntimeWarning, no repeats
+    assert len(caught) <= 1 and all(w.category is ConvergenceWarning for w in caught)
+
+
+def test_tiny_sample_weights_are_named_as_the_cause():
+    with pytest.raises(ValueError, match="sample weights sum to 1.5e-298") as error:
+        TinyMLPClassifier(random_state=0).fit(IRIS_X, IRIS_Y, sample_weight=[1e-300] * 150)
+    assert "large values" not in str(error.value)
+
+
+def test_lbfgs_restarts_give_one_warning_not_one_each():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        TinyMLPClassifier(n_init=16, max_iter=3, random_state=0).fit(IRIS_X, IRIS_Y)
+    assert len(caught) == 1 and caught[0].category is ConvergenceWarning
+
+
+def test_lbfgs_on_large_counts_in_float32_trains_as_in_float64():
+    """A million counts: float32 rounding of the deviance's terms used to stall L-BFGS."""
+    from sklearn.metrics import d2_tweedie_score
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 10))
+    y = rng.poisson(1e6 * np.exp(0.1 * rng.normal(size=300))).astype(float)
+    scores = {}
+    for dtype in (np.float32, np.float64):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            reg = TinyMLPRegressor(loss="poisson", random_state=0).fit(X.astype(dtype), y)
+        # it ran, or said why it stopped
+        assert reg.n_iter_ > 20 or caught
+        scores[dtype] = d2_tweedie_score(y, reg.predict(X.astype(dtype)), power=1)
+    assert scores[np.float64] > 0.7
+    assert scores[np.float32] > scores[np.float64] - 0.1
+
+
+# -- an interrupted fit publishes nothing -------------------------------------------------------
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+@settings(max_examples=12, deadline=None)
+@given(
+    interruption=st.sampled_from([KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError]),
+    at_call=st.integers(1, 30),
+)
+def test_an_interrupted_refit_on_new_data_leaves_the_old_model(solver, interruption, at_call):
+    """However the fit is left (Ctrl-C, SystemExit, a callback's GeneratorExit, ...)."""
+    from sklearn_xornet._base import _BaseTinyMLP
+
+    if solver == "adam" and interruption is KeyboardInterrupt:
+        interruption = SystemExit  # the epoch solvers keep the model so far on Ctrl-C
+    est = TinyMLPClassifier(solver=solver, max_iter=30, random_state=0).fit(IRIS_X, IRIS_Y)
+    before, predictions = fitted_state(est), est.predict(IRIS_X)
+    objective = _BaseTinyMLP._objective
+    calls = []
+
+    def interrupted(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == at_call:
+            raise interruption
+        return objective(self, *args, **kwargs)
+
+    X_new, y_new = IRIS_X[:, :2], IRIS_Y  # new data, of another width
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_BaseTinyMLP, "_objective", interrupted)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            try:
+                est.fit(X_new, y_new)
+            except interruption:
+                assert fitted_state(est) == before
+                assert np.array_equal(est.predict(IRIS_X), predictions)
+                return
+    # the fit ended before the interruption was due: the new model, whole
+    assert len(calls) < at_call
+    assert est.n_features_in_ == 2 and est.coefs_[0].shape[0] == 2
+
+
+def test_ctrl_c_during_an_lbfgs_refit_leaves_the_old_model(monkeypatch):
+    from sklearn_xornet._base import _BaseTinyMLP
+
+    est = TinyMLPClassifier(random_state=0).fit(IRIS_X, IRIS_Y)
+    before = fitted_state(est)
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_BaseTinyMLP, "_objective", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(IRIS_X[:, :2], IRIS_Y)
+    assert fitted_state(est) == before and est.n_features_in_ == 4
+
+
+# -- continued training takes the kind of targets it was fitted on ----------------------------
+
+TARGET_KINDS = {
+    "binary": IRIS_Y % 2,
+    "multiclass": IRIS_Y,
+    "2 labels": np.c_[IRIS_Y % 2, IRIS_Y == 2].astype(int),
+    "3 labels": np.c_[IRIS_Y % 2, IRIS_Y == 2, IRIS_Y == 0].astype(int),
+}
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@settings(max_examples=30, deadline=None)
+@given(
+    first=st.sampled_from(list(TARGET_KINDS)),
+    then=st.sampled_from(list(TARGET_KINDS)),
+    how=st.sampled_from(["partial_fit", "warm_start"]),
+)
+def test_continuing_on_another_kind_of_target_is_a_clear_error(first, then, how):
+    y_first, y_then = TARGET_KINDS[first], TARGET_KINDS[then]
+    est = TinyMLPClassifier(solver="adam", max_iter=5, warm_start=how == "warm_start")
+    if how == "partial_fit":
+        est.partial_fit(IRIS_X, y_first, classes=np.unique(y_first))
+        go_on = est.partial_fit
+    else:
+        est.fit(IRIS_X, y_first)
+        go_on = est.fit
+    classes = est.classes_.copy()
+    same_kind = (y_first.ndim, y_first.shape[-1]) == (y_then.ndim, y_then.shape[-1])
+    first_classes, then_classes = set(np.unique(y_first)), set(np.unique(y_then))
+    # partial_fit takes a batch of some of the classes, warm_start all of them
+    if same_kind and (
+        then_classes <= first_classes if how == "partial_fit" else then_classes == first_classes
+    ):
+        go_on(IRIS_X, y_then)
+        assert np.array_equal(est.classes_, classes)
+        assert est.predict(IRIS_X).shape == y_then.shape
+        return
+    with pytest.raises(ValueError) as error:
+        go_on(IRIS_X, y_then)
+    event(f"refused: {reason(error.value)}")
+    assert clear(error.value)
+
+
+def test_a_binary_model_refuses_an_indicator_matrix_as_scikit_learn_does():
+    clf = TinyMLPClassifier(solver="adam").partial_fit(IRIS_X, IRIS_Y % 2, classes=[0, 1])
+    with pytest.raises(ValueError, match="The object was not fitted with multilabel input."):
+        clf.partial_fit(IRIS_X, np.c_[IRIS_Y % 2, 1 - IRIS_Y % 2])
+
+
+def test_multilabel_targets_are_read_as_indicators():
+    """Any non-zero entry marks a label, as LabelBinarizer reads it (and sparse y works)."""
+    from scipy import sparse
+
+    Y = TARGET_KINDS["2 labels"]
+    expected = TinyMLPClassifier(random_state=0).fit(IRIS_X, Y)
+    for Y_other in (3 * Y, sparse.csr_matrix(Y)):
+        other = TinyMLPClassifier(random_state=0).fit(IRIS_X, Y_other)
+        assert other.loss_ == expected.loss_
+
+
+# -- the last epoch is checked too -------------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@settings(max_examples=30, deadline=None)
+@given(
+    Estimator=st.sampled_from([TinyMLPClassifier, TinyMLPRegressor]),
+    solver=st.sampled_from(["gd", "sgd", "adam"]),
+    X_scale=st.sampled_from([1.0, 1e30, 1e60, 1e100]),
+    learning_rate_init=st.sampled_from([1.0, 1e3, 1e6, 1e9]),
+    how=st.sampled_from(["max_iter=1", "partial_fit"]),
+)
+def test_weights_whose_outputs_overflow_are_never_published(
+    Estimator, solver, X_scale, learning_rate_init, how
+):
+    X = IRIS_X * X_scale
+    est = Estimator(
+        activation="relu",
+        solver=solver,
+        learning_rate_init=learning_rate_init,
+        max_iter=1,
+        random_state=0,
+    )
+    try:
+        if how == "partial_fit":
+            extra = {"classes": [0, 1, 2]} if Estimator is TinyMLPClassifier else {}
+            est.partial_fit(X, IRIS_Y, **extra)
+        else:
+            est.fit(X, IRIS_Y)
+    except ValueError as error:
+        assert "non-finite" in str(error)
+        event("refused")
+        return
+    # every output on the training data is finite: predict answers
+    predicted = est.predict(X)
+    event("fitted")
+    if predicted.dtype.kind == "f":
+        assert np.isfinite(predicted).all()
+
+
+def test_one_epoch_that_overflows_keeps_the_weights_before_it():
+    est = TinyMLPRegressor(activation="relu", solver="sgd", learning_rate_init=1e6, max_iter=1)
+    with pytest.warns(ConvergenceWarning, match="non-finite after 1 epochs"):
+        est.fit(IRIS_X * 1e60, IRIS_Y)
+    assert np.isfinite(est.predict(IRIS_X * 1e60)).all()
+
+
+# -- parameters scikit-learn refuses ----------------------------------------------------------
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    sizes=st.one_of(
+        st.floats(0.01, 1000).map(lambda size: (size,)),
+        st.tuples(st.integers(1, 5), st.floats(0.5, 10)),
+        st.lists(st.sampled_from(["3", None, 2.0, [3]]), min_size=1, max_size=2),
+    )
+)
+def test_hidden_layer_sizes_that_are_not_whole_numbers_are_refused(sizes):
+    with pytest.raises(ValueError, match="hidden_layer_sizes must be"):
+        TinyMLPClassifier(hidden_layer_sizes=sizes, max_iter=2).fit(XOR_X, XOR_Y)
+
+
+# -- predicting far outside the training data --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def unbounded_models():
+    """Networks whose outputs grow without bound: relu and identity layers."""
+    models = []
+    for activation in ("relu", "identity"):
+        models.append(TinyMLPClassifier(activation=activation, random_state=0).fit(IRIS_X, IRIS_Y))
+        models.append(
+            TinyMLPClassifier(activation=activation, random_state=0).fit(IRIS_X, IRIS_Y % 2)
+        )
+        models.append(TinyMLPRegressor(activation=activation, random_state=0).fit(IRIS_X, IRIS_Y))
+        # targets near the float range: mapping the output back overflows first
+        models.append(
+            TinyMLPRegressor(activation=activation, random_state=0).fit(IRIS_X, IRIS_Y * 5e307)
+        )
+    return models
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    model=st.integers(0, 7),
+    exponent=st.floats(0, 308),
+    sign=st.sampled_from([1.0, -1.0]),
+)
+def test_far_but_finite_input_gives_finite_predictions_or_a_clear_error(
+    unbounded_models, model, exponent, sign
+):
+    est = unbounded_models[model]
+    X = IRIS_X[:5] * sign * 10.0**exponent
+    methods = ["predict"] + (["predict_proba", "predict_log_proba"] * hasattr(est, "classes_"))
+    for method in methods:
+        try:
+            output = getattr(est, method)(X)
+        except ValueError as error:
+            assert "overflows" in str(error) and "samples" in str(error)
+            event(f"{method}: refused")
+            continue
+        event(f"{method}: finite")
+        if output.dtype.kind == "f":
+            assert np.isfinite(output).all()
+
+
+def test_relu_classifier_near_the_float_range_is_a_clear_error():
+    clf = TinyMLPClassifier(activation="relu", random_state=0).fit(IRIS_X, IRIS_Y)
+    for method in (clf.predict, clf.predict_proba, clf.predict_log_proba):
+        with pytest.raises(ValueError, match="network's output overflows float64"):
+            method(IRIS_X * 1e307)
+
+
+def test_regressor_mapping_back_that_overflows_is_a_clear_error():
+    reg = TinyMLPRegressor(activation="relu", random_state=0).fit(IRIS_X, IRIS_Y * 5e307)
+    with pytest.raises(ValueError, match="targets' scale, overflows float64"):
+        reg.predict(IRIS_X * 1e10)
+
+
+@pytest.mark.parametrize("Estimator", [TinyMLPClassifier, TinyMLPRegressor])
+def test_predicting_on_no_rows_is_refused_as_in_scikit_learn(Estimator):
+    est = Estimator(random_state=0).fit(XOR_X, XOR_Y)
+    with pytest.raises(ValueError, match="0 sample"):
+        est.predict(np.empty((0, 2)))
+
+
+# -- messages that name the problem ------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    weights=st.lists(
+        st.one_of(
+            st.sampled_from([0.0, -1.0, np.nan, np.inf, "heavy", None]),
+            st.floats(0, 10),
+        ),
+        min_size=3,
+        max_size=3,
+    )
+)
+def test_class_weight_is_used_or_refused_clearly(weights):
+    class_weight = dict(enumerate(weights))
+    clf = TinyMLPClassifier(class_weight=class_weight, max_iter=20, random_state=0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(IRIS_X, IRIS_Y)
+    except ValueError as error:
+        event(f"refused: {reason(error)}")
+        assert "class_weight" in str(error) or "at least 2 classes" in str(error)
+        return
+    numbers = np.array(weights, dtype=float)
+    assert np.isfinite(numbers).all() and (numbers >= 0).all()
+    assert (numbers > 0).sum() >= 2
+    event("fitted")
+
+
+@pytest.mark.parametrize("classes", [[0], ["a"], [1, 1]])
+def test_partial_fit_with_one_announced_class_is_refused(classes):
+    with pytest.raises(ValueError, match="needs at least 2 classes"):
+        TinyMLPClassifier(solver="adam").partial_fit(XOR_X, [classes[0]] * 4, classes=classes)
+
+
+@pytest.mark.parametrize("normalize_y", [True, False])
+@pytest.mark.parametrize("scale, problem", [(1e-42, "too small"), (1e40, "too large")])
+def test_float32_targets_out_of_range_are_named_without_a_useless_remedy(
+    normalize_y, scale, problem
+):
+    y = np.arange(1.0, 5.0) * scale
+    with pytest.raises(ValueError, match=f"The targets are {problem}") as error:
+        TinyMLPRegressor(normalize_y=normalize_y).fit(XOR_X.astype(np.float32), y)
+    assert "normalize_y" not in str(error.value)  # it changes nothing here
