@@ -243,8 +243,11 @@ def test_early_stopping_split_is_stratified():
 def test_a_class_too_small_to_stratify_is_named_by_its_label():
     """scikit-learn names the binarised label (['True']); ours names the user's."""
     X = [[1, 2], [2, 3], [3, 4], [4, 5]]
-    with pytest.raises(ValueError, match=r"too few members are: \['dog'\]"):
+    with pytest.raises(ValueError, match="least populated class") as error:
         TinyMLPClassifier(solver="adam", early_stopping=True).fit(X, ["cat", "cat", "cat", "dog"])
+    # scikit-learn lists the classes from 1.7 on
+    message = str(error.value)
+    assert "too few members are" not in message or "too few members are: ['dog']" in message
 
 
 def test_validation_set_too_small_is_refused():
