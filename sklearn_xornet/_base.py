@@ -306,6 +306,29 @@ def _largest_magnitude(A):
     return float(abs(A).max())
 
 
+def _outputs_cannot_overflow(params, problem):
+    """Whether no output on the training rows can overflow, by a bound (one bool per net).
+
+    Layer by layer, no entry of ``A @ W + b`` exceeds ``max|A|`` times the largest column
+    sum of ``|W|``, plus ``max|b|``; tanh and the sigmoid bring it back to 1, relu and the
+    identity keep it. Kept well below the largest float, the bound leaves room for the
+    rounding of the products.
+    """
+    limit = np.finfo(params.dtype).max / 16
+    if problem.out_activation == "exp":
+        limit = np.log(limit)
+    coefs, intercepts = problem.layout.unpack(params)
+    bound = np.full(params.shape[:-1], _largest_magnitude(problem.X))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
+            column_sums = np.abs(W).sum(axis=-2).max(axis=-1)
+            bound = bound * column_sums + np.abs(b).max(axis=-1, initial=0)
+            if i < len(problem.activations) and problem.activations[i] in ("tanh", "logistic"):
+                # (past the limit, inf - inf in the product could still make a NaN)
+                bound = np.where(bound < limit, 1.0, bound)
+    return bound < limit
+
+
 def _raise_if_not_finite(values, what, remedy):
     """A clear error where finite input gave non-finite ``values`` (one row per sample)."""
     finite = np.isfinite(values)
@@ -834,8 +857,14 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         return forward(X, coefs, intercepts, activations, out_activation)[1:]
 
     def _finite_outputs(self, params, problem, rows_at_once=4096):
-        """Whether the outputs on every training sample are finite (one bool per restart)."""
-        finite = np.ones(params.shape[:-1], dtype=bool)
+        """Whether the outputs on every training sample are finite (one bool per restart).
+
+        A bound on the outputs, from the weights alone, settles it in most runs; the
+        forward pass over the training rows is left to the restarts it cannot clear.
+        """
+        finite = _outputs_cannot_overflow(params, problem)
+        if finite.all():
+            return finite
         for rows in gen_batches(problem.X.shape[0], rows_at_once):
             raw, Z = self._outputs(params, problem, problem.X[rows])
             finite &= np.isfinite(raw).all(axis=(-2, -1)) & np.isfinite(Z).all(axis=(-2, -1))

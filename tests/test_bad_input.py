@@ -553,6 +553,44 @@ def test_one_epoch_that_overflows_keeps_the_weights_before_it():
     assert np.isfinite(est.predict(IRIS_X * 1e60)).all()
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    activations=st.lists(st.sampled_from(["relu", "identity", "tanh", "logistic"]), max_size=2),
+    out_activation=st.sampled_from(["identity", "logistic", "softmax", "exp"]),
+    weight_exponent=st.integers(-5, 160),
+    X_exponent=st.integers(0, 300),
+    dtype=st.sampled_from([np.float32, np.float64]),
+)
+def test_the_bound_that_skips_the_last_check_is_sound(
+    activations, out_activation, weight_exponent, X_exponent, dtype
+):
+    """Where the bound says no output can overflow, none does."""
+    from types import SimpleNamespace
+
+    from sklearn_xornet._base import _outputs_cannot_overflow
+    from sklearn_xornet._network import Layout, forward, layer_functions
+
+    rng = np.random.RandomState(weight_exponent + 5 + X_exponent)
+    layout = Layout([4, *[3] * len(activations), 2])
+    with np.errstate(over="ignore"):  # past float32's range: nothing to test
+        X = (rng.uniform(-1, 1, size=(20, 4)) * 10.0**X_exponent).astype(dtype)
+        params = (rng.uniform(-1, 1, size=layout.size) * 10.0**weight_exponent).astype(dtype)
+    if not (np.isfinite(X).all() and np.isfinite(params).all()):
+        return
+    problem = SimpleNamespace(
+        X=X, layout=layout, activations=activations, out_activation=out_activation
+    )
+    if not _outputs_cannot_overflow(params, problem):
+        event("the bound leaves it to the forward pass")
+        return
+    event("cleared by the bound")
+    functions = layer_functions(activations, out_activation, layout.layer_units, len(X))
+    coefs, intercepts = layout.unpack(params)
+    with np.errstate(all="ignore"):
+        _, raw, Z = forward(X, coefs, intercepts, functions[0], functions[2])
+    assert np.isfinite(raw).all() and np.isfinite(Z).all()
+
+
 # -- parameters scikit-learn refuses ----------------------------------------------------------
 
 
