@@ -969,9 +969,9 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         if largest > 1e100 or not reasons:
             # scikit-learn's words, then what we know
             reasons.append(
-                "The input data may contain large values and need to be preprocessed."
+                "The input data may contain large values and need to be preprocessed"
+                + ("." if self.solver == "lbfgs" else ", or learning_rate_init may be too large.")
                 + (f" It has values as large as {largest:.3g}." if largest > 1e100 else "")
-                + ("" if self.solver == "lbfgs" else " Or learning_rate_init may be too large.")
             )
         return " ".join(reasons)
 

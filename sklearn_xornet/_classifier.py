@@ -245,8 +245,8 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
     def predict_log_proba(self, X):
         """Logarithm of the probability estimates: ``np.log(predict_proba(X))``.
 
-        Finite for every finite input, since the probabilities stay strictly between 0
-        and 1. Being the logarithm of the same numbers, it ranks the classes of each
+        Never infinite, since the probabilities stay strictly between 0 and 1. Being the
+        logarithm of the same numbers, it ranks the classes of each
         sample as ``predict_proba`` does, ties included: where a probability rounds to its
         largest value below 1, several labels of a multilabel model can share it.
 
