@@ -1,4 +1,4 @@
-"""The article's two networks as library configurations (SPEC section 2)."""
+"""The article's two networks as library configurations (README, "The article, exactly")."""
 
 from ._regressor import TinyMLPRegressor
 

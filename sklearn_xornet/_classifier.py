@@ -16,7 +16,38 @@ from sklearn.utils.multiclass import (
     unique_labels,
 )
 
-from ._base import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC, _BaseTinyMLP
+from ._base import _BaseTinyMLP, _store_parameters
+from ._docs import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC
+
+
+def _check_same_kind_of_targets(y, encoding):
+    """Continued training takes targets of the kind the model was fitted on."""
+    if encoding["_y_type"] != "multilabel-indicator":
+        if y.ndim == 2:
+            raise ValueError("The object was not fitted with multilabel input.")
+        return
+    n_labels = len(encoding["classes_"])
+    if y.ndim != 2 or y.shape[1] != n_labels or type_of_target(y) != "multilabel-indicator":
+        raise ValueError(
+            f"The object was fitted with multilabel input of {n_labels} labels: `y` must"
+            f" be an indicator matrix of shape (n_samples, {n_labels}), got a"
+            f" {type_of_target(y)} target of shape {y.shape}."
+        )
+
+
+def _check_class_weight(class_weight):
+    """A dict of class weights must hold finite, non-negative numbers."""
+    if not isinstance(class_weight, dict):
+        return
+    try:
+        values = np.array(list(class_weight.values()), dtype=float)
+    except (TypeError, ValueError):
+        values = np.array([np.nan])
+    if not (np.isfinite(values).all() and (values >= 0).all()):
+        raise ValueError(
+            "class_weight must give each class a finite, non-negative weight; got"
+            f" {class_weight!r}."
+        )
 
 
 class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
@@ -73,7 +104,40 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         "loss": [StrOptions({"log_loss", "squared_error"})],
         "class_weight": [None, StrOptions({"balanced"}), dict],
     }
-    _own_params = {"alpha": 0.03, "loss": "log_loss", "class_weight": None}
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="tanh",
+        *,
+        solver="lbfgs",
+        alpha=0.03,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol="auto",
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        fit_intercept=True,
+        weight_init="glorot",
+        n_init=1,
+        loss="log_loss",
+        class_weight=None,
+    ):
+        _store_parameters(self, locals())
 
     _encoding_attributes = ("classes_", "_y_type")
     _score_function = staticmethod(accuracy_score)
@@ -86,16 +150,7 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
                 "class_weight 'balanced' is not supported for partial_fit: a batch cannot"
                 " tell the class frequencies. Pass a dict of weights instead."
             )
-        if isinstance(self.class_weight, dict):
-            try:
-                values = np.array(list(self.class_weight.values()), dtype=float)
-            except (TypeError, ValueError):
-                values = np.array([np.nan])
-            if not (np.isfinite(values).all() and (values >= 0).all()):
-                raise ValueError(
-                    "class_weight must give each class a finite, non-negative weight; got"
-                    f" {self.class_weight!r}."
-                )
+        _check_class_weight(self.class_weight)
         weights = compute_sample_weight(self.class_weight, y).astype(dtype)
         weights = weights if sample_weight is None else sample_weight * weights
         if not weights.sum() > 0:
@@ -119,7 +174,7 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
                     )
             encoding = {"classes_": binarizer.classes_, "_y_type": binarizer.y_type_}
         else:
-            self._check_same_kind_of_targets(y, encoding)
+            _check_same_kind_of_targets(y, encoding)
             if encoding["_y_type"] != "multilabel-indicator":
                 classes = unique_labels(y)
                 if not incremental:
@@ -137,21 +192,6 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         Y = self._one_hot(y, encoding, dtype)
         out_activation = "softmax" if encoding["_y_type"] == "multiclass" else "logistic"
         return Y, out_activation, encoding
-
-    @staticmethod
-    def _check_same_kind_of_targets(y, encoding):
-        """Continued training takes targets of the kind the model was fitted on."""
-        if encoding["_y_type"] != "multilabel-indicator":
-            if y.ndim == 2:
-                raise ValueError("The object was not fitted with multilabel input.")
-            return
-        n_labels = len(encoding["classes_"])
-        if y.ndim != 2 or y.shape[1] != n_labels or type_of_target(y) != "multilabel-indicator":
-            raise ValueError(
-                f"The object was fitted with multilabel input of {n_labels} labels: `y` must"
-                f" be an indicator matrix of shape (n_samples, {n_labels}), got a"
-                f" {type_of_target(y)} target of shape {y.shape}."
-            )
 
     @staticmethod
     def _one_hot(y, encoding, dtype):
@@ -217,7 +257,7 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
                 )
             binarizer = LabelBinarizer().fit(labels)
             encoding = {"classes_": binarizer.classes_, "_y_type": binarizer.y_type_}
-        return self._fit_or_restore(X, y, sample_weight, incremental=True, encoding=encoding)
+        return self._fit_atomically(X, y, sample_weight, incremental=True, encoding=encoding)
 
     def predict_proba(self, X):
         """Probability estimates.

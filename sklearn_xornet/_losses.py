@@ -1,52 +1,76 @@
-"""Losses by name: the value per sample (the output delta dZ is in ``_network.Objective``).
+"""Losses by name: each loss's value per sample, and its output delta dZ.
 
 A loss is looked up by the pair (loss name, output activation), because the same name means
-a different formula on a sigmoid, softmax or exponential output. Each takes the targets ``Y``,
-the output layer's pre-activation ``raw``, its output ``Z`` and the difference ``Z - Y``;
-log-losses are computed from ``raw`` (log-sigmoid, log-softmax), so they stay finite where
-``Z`` rounds to 0 or 1. The value is per sample (the last axis summed); a leading axis of
-stacked networks is kept.
+a different formula on a sigmoid, softmax or exponential output. Its ``value`` takes the
+targets ``Y``, the output layer's pre-activation ``raw``, its output ``Z`` and the
+difference ``Z - Y``, and sums the last axis: one value per sample (a leading axis of
+stacked networks is kept). Log-losses are computed from ``raw`` (log-sigmoid, log-softmax),
+so they stay finite where ``Z`` rounds to 0 or 1. Its ``output_delta`` is dZ, the gradient
+at the output pre-activation, from which backpropagation starts. Everything is written with
+the array functions of ``xp`` (``_arrays.py``); this module does not weigh, average or
+penalise (``_objective.py`` does).
 """
 
-import numpy as np
+from collections.abc import Callable
+from dataclasses import dataclass
 
 
-def half_squared_error(Y, raw, Z, dZ):
+def half_squared_error(Y, raw, Z, dZ, xp):
     # dZ holds Z - Y: the article's error E = Y - Z ("how much we missed"), negated
-    return 0.5 * np.square(dZ).sum(axis=-1)
+    return 0.5 * xp.sum(xp.square(dZ), axis=-1)
 
 
-def binary_log_loss(Y, raw, Z, dZ):
+def binary_log_loss(Y, raw, Z, dZ, xp):
     # -[y log(s) + (1 - y) log(1 - s)] with s = expit(raw), in a form that cannot overflow
-    return (np.logaddexp(0, raw) - Y * raw).sum(axis=-1)
+    return xp.sum(xp.logaddexp(xp.zeros_like(raw), raw) - Y * raw, axis=-1)
 
 
-def _logsumexp(raw):
+def _logsumexp(raw, xp):
     # scipy.special.logsumexp computes the same, but its array-API dispatch costs 7x this
     # on a mini-batch; shifting by the row maximum keeps exp from overflowing
-    shift = raw.max(axis=-1, keepdims=True)
-    return np.log(np.exp(raw - shift).sum(axis=-1)) + shift[..., 0]
+    shift = xp.max(raw, axis=-1, keepdims=True)
+    return xp.log(xp.sum(xp.exp(raw - shift), axis=-1)) + shift[..., 0]
 
 
-def categorical_log_loss(Y, raw, Z, dZ):
-    return _logsumexp(raw) - (Y * raw).sum(axis=-1)
+def categorical_log_loss(Y, raw, Z, dZ, xp):
+    return _logsumexp(raw, xp) - xp.sum(Y * raw, axis=-1)
 
 
-def half_poisson_deviance(Y, raw, Z, dZ):
+def half_poisson_deviance(Y, raw, Z, dZ, xp):
     # Z = exp(raw): Z - Y log Z + Y log Y - Y, zero for a perfect fit. Written as
     # Y (exp(d) - 1 - d) with d = raw - log Y, so that the large terms cancel in the formula
     # instead of in rounding: with counts of a million, float32 rounding of the terms
     # themselves (about 1 each) would drown the deviance and stall L-BFGS.
     positive = Y > 0
-    d = raw - np.log(Y, out=np.zeros_like(Y), where=positive)
-    return np.where(positive, Y * (np.expm1(d) - d), Z).sum(axis=-1)
+    d = raw - xp.log(xp.where(positive, Y, xp.ones_like(Y)))
+    return xp.sum(xp.where(positive, Y * (xp.expm1(d) - d), Z), axis=-1)
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss on one kind of output: its value per sample and its output delta.
+
+    ``through_output_slope``: False where the output's link is the loss's canonical one
+    (log-loss on a sigmoid or softmax, Poisson on exp, squared error on the identity), whose
+    delta is simply ``Z - Y``; True for squared error on a sigmoid or softmax output, whose
+    delta goes on through the output's slope, as in the article.
+    """
+
+    value: Callable
+    through_output_slope: bool = False
+
+    def output_delta(self, Z, error, out_slope):
+        """dZ for each sample, unweighted, from ``error = Z - Y`` (which it may overwrite)."""
+        if self.through_output_slope:
+            return out_slope(Z, error)  # the article's dZ = E * sigmoid_(Z), negated
+        return error
 
 
 LOSSES = {
-    ("squared_error", "identity"): half_squared_error,
-    ("squared_error", "logistic"): half_squared_error,
-    ("squared_error", "softmax"): half_squared_error,
-    ("log_loss", "logistic"): binary_log_loss,
-    ("log_loss", "softmax"): categorical_log_loss,
-    ("poisson", "exp"): half_poisson_deviance,
+    ("squared_error", "identity"): Loss(half_squared_error),
+    ("squared_error", "logistic"): Loss(half_squared_error, through_output_slope=True),
+    ("squared_error", "softmax"): Loss(half_squared_error, through_output_slope=True),
+    ("log_loss", "logistic"): Loss(binary_log_loss),
+    ("log_loss", "softmax"): Loss(categorical_log_loss),
+    ("poisson", "exp"): Loss(half_poisson_deviance),
 }

@@ -6,7 +6,8 @@ from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
-from ._base import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC, _BaseTinyMLP
+from ._base import _BaseTinyMLP, _store_parameters
+from ._docs import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC
 
 
 def _mean_and_scale(Y, sample_weight):
@@ -85,12 +86,41 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
         "output_activation": [StrOptions({"identity", "logistic"})],
         "normalize_y": ["boolean"],
     }
-    _own_params = {
-        "alpha": 5.0,
-        "loss": "squared_error",
-        "output_activation": "identity",
-        "normalize_y": True,
-    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="tanh",
+        *,
+        solver="lbfgs",
+        alpha=5.0,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol="auto",
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        fit_intercept=True,
+        weight_init="glorot",
+        n_init=1,
+        loss="squared_error",
+        output_activation="identity",
+        normalize_y=True,
+    ):
+        _store_parameters(self, locals())
 
     _encoding_attributes = ("_y_mean", "_y_scale")
     _score_function = staticmethod(r2_score)
@@ -180,7 +210,7 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
         self : object
             The updated estimator.
         """
-        return self._fit_or_restore(X, y, sample_weight, incremental=True)
+        return self._fit_atomically(X, y, sample_weight, incremental=True)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,44 +1,91 @@
-"""Gradient-based solvers: each a small object with one ``update`` on the flat parameters.
+"""The solvers: one contract, the update rules of 'gd', 'sgd' and 'adam', and L-BFGS's options.
 
-``update(params, grad)`` moves ``params`` in place and may overwrite ``grad``, which is
-spent by then; moment estimates are allocated at the first update, shaped like the
-gradient. The formulas are scikit-learn's
-(``sklearn/neural_network/_stochastic_optimizers.py``) written on one vector, so a step is a
-few vectorised operations whatever the number of layers. L-BFGS is scipy's and lives in the
-estimator's training loop.
+:class:`Solver` states what every solver provides; :func:`make_solver` turns an estimator's
+``solver`` parameter (and the parameters that go with it) into one, and is the only place
+that reads that name. The update rules are scikit-learn's
+(``sklearn/neural_network/_stochastic_optimizers.py``) written on one flat vector, so a step
+is a few vectorised operations whatever the number of layers; they are ordered by growing
+complexity, each variant a few lines on top of the one before. The loops that call them are
+elsewhere: the epochs in ``_training.py``, scipy's L-BFGS in ``_lbfgs.py``.
 """
+
+import math
 
 import numpy as np
 
+from . import _diagnostics
+from ._arrays import NUMPY, namespace
 
-class GradientDescent:
-    """Plain gradient descent with a constant step: the article's update.
+# What tol='auto' means: the epoch solvers stop when the loss improves by less than this for
+# n_iter_no_change epochs, L-BFGS when an iteration lowers the loss by less than this share
+# of its value (scipy's ftol), its gradient test then ending only runs that truly converged.
+# On the benchmark data sets this stops L-BFGS where it generalises best (README, Defaults).
+AUTO_TOL = 1e-5
 
-    ``params -= learning_rate * grad``; with the article's summed error and unit step, this
-    is ``Wz += H^T . dZ`` and ``Wh += X^T . dH``.
+
+def _copy(value):
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
+class Solver:
+    """What every solver provides to the training loops.
+
+    Class attributes describe how it trains: ``by_epochs`` (False: it drives its own
+    iterations, as L-BFGS does), ``full_batch`` (every step sees every row),
+    ``random_order`` (it draws from ``random_state`` while training: shuffled batches, and
+    whatever other randomness an epoch may need), ``supports_partial_fit`` and ``steps`` (the
+    word for its iterations in messages).
+
+    An epoch solver's ``update(params, grad)`` moves ``params`` in place and may overwrite
+    ``grad``, which is spent by then; moment estimates are allocated at the first update,
+    shaped like the gradient. ``iteration_ends(time_step)`` runs after each epoch,
+    ``trigger_stopping(msg, verbose)`` when the loss stalls and says whether training stops.
+    ``get_state()`` and ``set_state(state)`` carry the running state (numbers and arrays)
+    from one ``partial_fit`` call to the next.
     """
 
-    # what partial_fit carries from one call to the next: numbers and arrays only
-    _state = ("learning_rate",)
+    by_epochs = True
+    full_batch = False
+    random_order = True
+    supports_partial_fit = True
+    steps = "epochs"
+    name = "Stochastic Optimizer"  # as scikit-learn's messages call it
+    _state = ()
+    # the estimator's parameters its constructor takes (see make_solver)
+    parameters = ("learning_rate_init",)
+    keywords = ("batch_size", "shuffle", "tol")
 
-    def __init__(self, learning_rate_init):
+    def __init__(self, learning_rate_init, *, batch_size="auto", shuffle=True, tol="auto"):
+        self.learning_rate_init = float(learning_rate_init)
         self.learning_rate = float(learning_rate_init)
+        self.requested_batch_size = batch_size
+        self.shuffle = shuffle
+        self.tol = AUTO_TOL if tol == "auto" else tol
+
+    def batch_size(self, n_samples):
+        """The rows of one step: ``'auto'`` is ``min(200, n_samples)``, as in scikit-learn."""
+        if self.full_batch:
+            return n_samples
+        if self.requested_batch_size == "auto":
+            return min(200, n_samples)
+        if self.requested_batch_size > n_samples:
+            _diagnostics.warn(
+                "Got `batch_size` less than 1 or larger than sample size. It is going to be"
+                " clipped",
+                UserWarning,
+            )
+        return int(np.clip(self.requested_batch_size, 1, n_samples))
 
     def get_state(self):
         """The solver's running state, as a dict of numbers and array copies."""
-        return {
-            name: value.copy() if isinstance(value, np.ndarray) else value
-            for name, value in ((name, getattr(self, name)) for name in self._state)
-        }
+        return {name: _copy(getattr(self, name)) for name in self._state}
 
     def set_state(self, state):
         for name in self._state:
-            value = state[name]
-            setattr(self, name, value.copy() if isinstance(value, np.ndarray) else value)
+            setattr(self, name, _copy(state[name]))
 
     def update(self, params, grad):
-        grad *= self.learning_rate  # the gradient is spent: scale it in place
-        params -= grad
+        raise NotImplementedError
 
     def iteration_ends(self, time_step):
         pass
@@ -50,14 +97,40 @@ class GradientDescent:
         return True
 
 
+class GradientDescent(Solver):
+    """Plain gradient descent with a constant step: the article's update.
+
+    ``params -= learning_rate * grad``; with the article's summed error and unit step, this
+    is ``Wz += H^T . dZ`` and ``Wh += X^T . dH``.
+    """
+
+    full_batch = True
+    random_order = False
+    name = "Gradient descent"
+    _state = ("learning_rate",)
+
+    def update(self, params, grad):
+        grad *= self.learning_rate  # the gradient is spent: scale it in place
+        params -= grad
+
+
 class SGD(GradientDescent):
     """Stochastic gradient descent with (Nesterov) momentum and a learning-rate schedule."""
 
+    full_batch = False
+    random_order = True
+    name = Solver.name
     _state = ("learning_rate", "velocity")
+    parameters = (
+        "learning_rate_init",
+        "learning_rate",
+        "momentum",
+        "nesterovs_momentum",
+        "power_t",
+    )
 
-    def __init__(self, learning_rate_init, lr_schedule, momentum, nesterov, power_t):
-        super().__init__(learning_rate_init)
-        self.learning_rate_init = float(learning_rate_init)
+    def __init__(self, learning_rate_init, lr_schedule, momentum, nesterov, power_t, **kwargs):
+        super().__init__(learning_rate_init, **kwargs)
         self.lr_schedule = lr_schedule
         self.momentum = momentum
         self.nesterov = nesterov
@@ -66,7 +139,7 @@ class SGD(GradientDescent):
 
     def update(self, params, grad):
         if self.velocity is None:
-            self.velocity = np.zeros_like(grad)
+            self.velocity = namespace(grad).zeros_like(grad)
         velocity = self.velocity
         velocity *= self.momentum
         grad *= self.learning_rate  # the gradient is spent: scale it in place
@@ -94,14 +167,14 @@ class SGD(GradientDescent):
         return False
 
 
-class Adam(GradientDescent):
+class Adam(Solver):
     """Adam (Kingma and Ba, 2014), with scikit-learn's bias-corrected step."""
 
     _state = ("learning_rate", "t", "m", "v")
+    parameters = ("learning_rate_init", "beta_1", "beta_2", "epsilon")
 
-    def __init__(self, learning_rate_init, beta_1, beta_2, epsilon):
-        super().__init__(learning_rate_init)
-        self.learning_rate_init = float(learning_rate_init)
+    def __init__(self, learning_rate_init, beta_1, beta_2, epsilon, **kwargs):
+        super().__init__(learning_rate_init, **kwargs)
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
@@ -109,24 +182,65 @@ class Adam(GradientDescent):
         self.m = self.v = self._step = None
 
     def update(self, params, grad):
+        xp = NUMPY if type(grad) is np.ndarray else namespace(grad)
         if self.m is None:
-            self.m, self.v = np.zeros_like(grad), np.zeros_like(grad)
-        if self._step is None:
-            self._step = np.empty_like(grad)
+            self.m, self.v, self._step = (xp.zeros_like(grad) for _ in range(3))
         m, v, step = self.m, self.v, self._step
         self.t += 1
+        # m = beta_1 m + (1 - beta_1) grad and v = beta_2 v + (1 - beta_2) grad^2, in place
         m *= self.beta_1
-        m += np.multiply(grad, 1 - self.beta_1, out=step)
+        m += xp.multiply(grad, 1 - self.beta_1, out=step)
         v *= self.beta_2
-        np.square(grad, out=step)
+        step = xp.square(grad, out=step)
         step *= 1 - self.beta_2
         v += step
         self.learning_rate = (
-            self.learning_rate_init * np.sqrt(1 - self.beta_2**self.t) / (1 - self.beta_1**self.t)
+            self.learning_rate_init * math.sqrt(1 - self.beta_2**self.t) / (1 - self.beta_1**self.t)
         )
-        # params -= learning_rate * m / (sqrt(v) + epsilon), without temporaries
-        np.sqrt(v, out=step)
+        # params -= learning_rate * m / (sqrt(v) + epsilon), without temporaries on NumPy
+        step = xp.sqrt(v, out=step)
         step += self.epsilon
-        np.divide(m, step, out=step)
+        step = xp.divide(m, step, out=step)
         step *= self.learning_rate
         params -= step
+
+
+class LBFGS(Solver):
+    """scipy's L-BFGS-B on the full batch, with scikit-learn's meaning of ``tol``.
+
+    It drives its own iterations (``_lbfgs.py``); what it holds is their options.
+    """
+
+    by_epochs = False
+    full_batch = True
+    random_order = False
+    supports_partial_fit = False
+    steps = "iterations"
+    name = "lbfgs"
+    parameters = ("max_iter", "max_fun", "tol")
+    keywords = ()
+
+    def __init__(self, max_iter, max_fun, tol):
+        self.learning_rate_init = None
+        self.max_iter = max_iter
+        self.options = {"maxiter": max_iter, "maxfun": max_fun}
+        if tol == "auto":
+            self.options.update(ftol=AUTO_TOL, gtol=1e-8)
+        else:
+            self.options.update(gtol=tol)  # scikit-learn's meaning: the gradient tolerance
+
+
+SOLVERS = {"lbfgs": LBFGS, "adam": Adam, "sgd": SGD, "gd": GradientDescent}
+
+
+def make_solver(params):
+    """The solver for an estimator's parameters ``params`` (its ``get_params()``).
+
+    The one place that reads the name in ``params['solver']``: each solver class lists the
+    estimator's parameters its constructor takes, positional then keyword.
+    """
+    solver = SOLVERS[params["solver"]]
+    return solver(
+        *(params[name] for name in solver.parameters),
+        **{name: params[name] for name in solver.keywords},
+    )

@@ -282,14 +282,12 @@ def test_a_fit_that_raises_leaves_the_fitted_estimator_as_it_was(Estimator, fail
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
 def test_threads_keep_the_callers_numpy_error_state(monkeypatch, activation):
     """Row blocks computed in threads overflow quietly, as the fit's own thread does."""
-    from sklearn_xornet import _activations, _network
+    from sklearn_xornet import _parallel
 
     # every full batch split between threads, every layer function run on row blocks
-    monkeypatch.setattr(_network, "_PARALLEL_ELEMENTS", 64)
-    monkeypatch.setattr(_network, "_N_THREADS", 2)
-    monkeypatch.setattr(_network, "_BLOCK_ELEMENTS", 256)
-    monkeypatch.setattr(_activations, "_PARALLEL_ELEMENTS", 64)
-    monkeypatch.setattr(_activations, "_N_THREADS", 2)
+    monkeypatch.setattr(_parallel, "PARALLEL_ELEMENTS", 64)
+    monkeypatch.setattr(_parallel, "N_THREADS", 2)
+    monkeypatch.setattr(_parallel, "BLOCK_ELEMENTS", 256)
     X = np.vstack([IRIS_X] * 4)
     y = np.tile(IRIS_Y, 4) * 1e3
     est = TinyMLPRegressor(
@@ -400,13 +398,13 @@ def test_lbfgs_on_large_counts_in_float32_trains_as_in_float64():
 )
 def test_an_interrupted_refit_on_new_data_leaves_the_old_model(solver, interruption, at_call):
     """However the fit is left (Ctrl-C, SystemExit, a callback's GeneratorExit, ...)."""
-    from sklearn_xornet._base import _BaseTinyMLP
+    from sklearn_xornet._objective import Objective
 
     if solver == "adam" and interruption is KeyboardInterrupt:
         interruption = SystemExit  # the epoch solvers keep the model so far on Ctrl-C
     est = TinyMLPClassifier(solver=solver, max_iter=30, random_state=0).fit(IRIS_X, IRIS_Y)
     before, predictions = fitted_state(est), est.predict(IRIS_X)
-    objective = _BaseTinyMLP._objective
+    objective = Objective.__call__
     calls = []
 
     def interrupted(self, *args, **kwargs):
@@ -417,7 +415,7 @@ def test_an_interrupted_refit_on_new_data_leaves_the_old_model(solver, interrupt
 
     X_new, y_new = IRIS_X[:, :2], IRIS_Y  # new data, of another width
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_BaseTinyMLP, "_objective", interrupted)
+        patch.setattr(Objective, "__call__", interrupted)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             try:
@@ -432,7 +430,7 @@ def test_an_interrupted_refit_on_new_data_leaves_the_old_model(solver, interrupt
 
 
 def test_ctrl_c_during_an_lbfgs_refit_leaves_the_old_model(monkeypatch):
-    from sklearn_xornet._base import _BaseTinyMLP
+    from sklearn_xornet._objective import Objective
 
     est = TinyMLPClassifier(random_state=0).fit(IRIS_X, IRIS_Y)
     before = fitted_state(est)
@@ -440,7 +438,7 @@ def test_ctrl_c_during_an_lbfgs_refit_leaves_the_old_model(monkeypatch):
     def interrupted(self, *args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(_BaseTinyMLP, "_objective", interrupted)
+    monkeypatch.setattr(Objective, "__call__", interrupted)
     with pytest.raises(KeyboardInterrupt):
         est.fit(IRIS_X[:, :2], IRIS_Y)
     assert fitted_state(est) == before and est.n_features_in_ == 4
@@ -567,8 +565,8 @@ def test_the_bound_that_skips_the_last_check_is_sound(
     """Where the bound says no output can overflow, none does."""
     from types import SimpleNamespace
 
-    from sklearn_xornet._base import _outputs_cannot_overflow
     from sklearn_xornet._network import Layout, forward, layer_functions
+    from sklearn_xornet._training import outputs_cannot_overflow as _outputs_cannot_overflow
 
     rng = np.random.RandomState(weight_exponent + 5 + X_exponent)
     layout = Layout([4, *[3] * len(activations), 2])

@@ -15,7 +15,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_xornet import TinyMLPClassifier, TinyMLPRegressor
-from sklearn_xornet._network import Layout, loss_and_gradient
+from sklearn_xornet._network import Layout
+from sklearn_xornet._objective import loss_and_gradient
 
 XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
 XOR_Y = np.array([0, 1, 1, 0])

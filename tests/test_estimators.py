@@ -290,6 +290,16 @@ def test_signatures_follow_scikit_learn():
     assert TinyMLPRegressor().get_params()["loss"] == "squared_error"
 
 
+def test_a_user_subclass_keeps_every_parameter():
+    class Mine(TinyMLPClassifier):
+        """A user's subclass that adds nothing: scikit-learn reads the parent's __init__."""
+
+    mine = Mine(alpha=0.1, solver="gd", max_iter=5)
+    assert set(mine.get_params()) == set(TinyMLPClassifier().get_params())
+    assert clone(mine).get_params() == mine.get_params()
+    assert mine.fit(XOR_X, XOR_Y).n_iter_ == 5
+
+
 def test_demo_prints_the_learnt_truth_table(capsys):
     from sklearn_xornet.__main__ import main
 

@@ -1,4 +1,4 @@
-"""The article's two programs, reproduced by the library's configuration in SPEC section 2.
+"""The article's two programs, reproduced by the library's configuration (``_article.py``).
 
 ``xor_article.py`` beside this file is the transcription of the article's programs. The
 improved program, as printed, updates ``Wz`` before back-propagating through it; the library

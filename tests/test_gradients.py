@@ -7,7 +7,8 @@ from scipy import sparse
 
 from sklearn_xornet._activations import HIDDEN_ACTIVATIONS
 from sklearn_xornet._losses import LOSSES
-from sklearn_xornet._network import Layout, loss_and_gradient
+from sklearn_xornet._network import Layout
+from sklearn_xornet._objective import loss_and_gradient
 
 
 def targets(loss, out_activation, rng, n_samples, n_outputs):
@@ -129,7 +130,8 @@ def test_sparse_input_gives_the_dense_gradient():
 @pytest.mark.parametrize("name", ["logistic", "tanh", "relu", "exp"])
 def test_large_layers_split_between_threads_compute_the_same(name):
     """Above about a million entries, activations and slopes run on row blocks in threads."""
-    from sklearn_xornet._activations import _N_THREADS, ACTIVATIONS, DERIVATIVES, for_layers
+    from sklearn_xornet._activations import ACTIVATIONS, DERIVATIVES, for_layers
+    from sklearn_xornet._parallel import N_THREADS as _N_THREADS
 
     rng = np.random.RandomState(0)
     x = rng.normal(size=(1200, 1000))  # 1.2 million entries
@@ -166,8 +168,8 @@ def test_a_batch_split_into_row_blocks_between_threads_gives_the_same_objective(
     monkeypatch, loss, out_activation, weighted, fit_intercept
 ):
     """Large full batches are computed as row blocks in threads (see ``splits_rows``)."""
-    from sklearn_xornet import _network
-    from sklearn_xornet._network import Objective
+    from sklearn_xornet import _parallel
+    from sklearn_xornet._objective import Objective
 
     rng = np.random.RandomState(0)
     n_samples, n_outputs = 203, 3
@@ -185,11 +187,11 @@ def test_a_batch_split_into_row_blocks_between_threads_gives_the_same_objective(
     value = whole(params, grad, X, Y, sample_weight)
 
     # small thresholds: 203 rows become 17-row blocks shared between 2 threads
-    monkeypatch.setattr(_network, "_PARALLEL_ELEMENTS", 64)
-    monkeypatch.setattr(_network, "_N_THREADS", 2)
-    monkeypatch.setattr(_network, "_BLOCK_ELEMENTS", 100)
+    monkeypatch.setattr(_parallel, "PARALLEL_ELEMENTS", 64)
+    monkeypatch.setattr(_parallel, "N_THREADS", 2)
+    monkeypatch.setattr(_parallel, "BLOCK_ELEMENTS", 100)
     split = Objective(*args)
-    assert _network.splits_rows(n_samples, max(layout.layer_units[1:]))
+    assert _parallel.splits_rows(n_samples, max(layout.layer_units[1:]))
     split_grad = np.zeros_like(params)
     split_value = split(params, split_grad, X, Y, sample_weight)
     assert split._blocks is not None  # it did split

@@ -20,6 +20,7 @@ from sklearn.preprocessing import StandardScaler
 
 import sklearn_xornet._solvers as solvers
 from sklearn_xornet import TinyMLPClassifier, TinyMLPRegressor
+from sklearn_xornet._objective import Objective
 
 PAIRS = [(MLPClassifier, TinyMLPClassifier), (MLPRegressor, TinyMLPRegressor)]
 
@@ -178,17 +179,17 @@ def test_batch_size_larger_than_the_data_is_clipped_with_a_warning(iris):
         TinyMLPClassifier(solver="adam", batch_size=1000).partial_fit(X, y, classes=[0, 1, 2])
 
 
-def test_max_fun_bounds_lbfgs_evaluations(iris):
+def test_max_fun_bounds_lbfgs_evaluations(iris, monkeypatch):
     X, y = iris
     calls = []
     clf = TinyMLPClassifier(max_fun=8, max_iter=1000, tol=0.0, random_state=0)
-    original = clf._objective
+    original = Objective.__call__
 
     def counting(*args, **kwargs):
         calls.append(1)
         return original(*args, **kwargs)
 
-    clf._objective = counting
+    monkeypatch.setattr(Objective, "__call__", counting)
     with pytest.warns(ConvergenceWarning, match="EVALUATIONS"):
         clf.fit(X, y)
     # scipy may finish the line search it is in

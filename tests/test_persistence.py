@@ -138,13 +138,13 @@ def test_a_large_batch_split_between_threads_trains_the_same_model(monkeypatch, 
 
     from sklearn.exceptions import ConvergenceWarning
 
-    from sklearn_xornet import _network
+    from sklearn_xornet import _parallel
 
-    monkeypatch.setattr(_network, "_N_THREADS", 2)  # split even on a one-core machine
+    monkeypatch.setattr(_parallel, "N_THREADS", 2)  # split even on a one-core machine
     rng = np.random.RandomState(0)
     X = rng.normal(size=(4200, 10))
     y = (X[:, 0] * X[:, 1] > 0).astype(int)
-    assert _network.splits_rows(X.shape[0], 256)  # the 256-unit hidden layer
+    assert _parallel.splits_rows(X.shape[0], 256)  # the 256-unit hidden layer
 
     def fit():
         est = TinyMLPClassifier((256,), solver=solver, max_iter=5, tol=0.0, random_state=0)
@@ -155,7 +155,7 @@ def test_a_large_batch_split_between_threads_trains_the_same_model(monkeypatch, 
     split, again = fit(), fit()
     for a, b in zip(split.coefs_, again.coefs_, strict=True):
         assert_array_equal(a, b)  # deterministic, whatever the threads' timing
-    monkeypatch.setattr(_network, "_N_THREADS", 1)  # one block: the plain computation
+    monkeypatch.setattr(_parallel, "N_THREADS", 1)  # one block: the plain computation
     whole = fit()
     for a, b in zip(
         split.coefs_ + split.intercepts_, whole.coefs_ + whole.intercepts_, strict=True

@@ -1,0 +1,181 @@
+"""The numpydoc text of the parameters and fitted attributes both estimators share.
+
+Each class docstring places it among its own entries, so every entry is written once.
+"""
+
+SHARED_PARAMETERS_DOC = """\
+    hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
+        The ith element is the number of units in the ith hidden layer. The article's
+        network is ``(3,)``.
+
+    activation : {'logistic', 'tanh', 'relu', 'identity'} or tuple of them, default='tanh'
+        Activation of the hidden layers: 'logistic' is the article's sigmoid
+        ``1 / (1 + exp(-x))``, 'tanh' the hyperbolic tangent, 'relu' ``max(0, x)`` and
+        'identity' no activation. A tuple gives one per hidden layer, from the input:
+        ``hidden_layer_sizes=(8, 4), activation=('relu', 'logistic')``.
+
+    solver : {'lbfgs', 'adam', 'sgd', 'gd'}, default='lbfgs'
+        How the weights are optimised.
+
+        - 'lbfgs': scipy's L-BFGS-B quasi-Newton method on the full data set; fast and
+          accurate on small and medium data.
+        - 'adam': Adam on mini-batches.
+        - 'sgd': stochastic gradient descent on mini-batches, with momentum.
+        - 'gd': the article's full-batch gradient descent with a constant step
+          ``learning_rate_init``, no momentum and no shuffling.
+
+    batch_size : int or 'auto', default='auto'
+        Mini-batch size of 'sgd' and 'adam'; 'auto' is ``min(200, n_samples)``. Unused by
+        'gd' and 'lbfgs', which use every sample at every step.
+
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Step-size schedule of 'sgd': constant, ``learning_rate_init / t**power_t`` with
+        ``t`` the number of samples seen, or divided by 5 whenever the loss stalls for
+        ``n_iter_no_change`` epochs.
+
+    learning_rate_init : float, default=0.001
+        The initial step size of 'sgd', 'adam' and 'gd'. The losses are means over
+        samples, so the article's unit step on the error summed over its 4 rows is
+        ``learning_rate_init=4.0``.
+
+    power_t : float, default=0.5
+        Exponent of the 'invscaling' schedule.
+
+    max_iter : int, default=200
+        Maximum number of epochs ('gd', 'sgd', 'adam': passes over the data) or of
+        iterations ('lbfgs').
+
+    shuffle : bool, default=True
+        Whether 'sgd' and 'adam' shuffle the samples at every epoch.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation and the shuffling. With
+        ``weight_init='uniform'`` and ``fit_intercept=False``, ``random_state=s`` starts
+        from the same weights as the article's program after ``np.random.seed(s)``.
+
+    tol : float or 'auto', default='auto'
+        A number means what it means in scikit-learn: training stops when the loss (or
+        the validation score) has not improved by at least ``tol`` for
+        ``n_iter_no_change`` consecutive epochs ('gd', 'sgd', 'adam'), or when the
+        largest component of the gradient falls to ``tol`` ('lbfgs', scipy's ``gtol``).
+        'auto' is 1e-5 for the epoch solvers; for 'lbfgs' it stops when an iteration
+        lowers the loss by less than 1e-5 times its value (scipy's ``ftol``), which on
+        small and medium data stops where the model generalises better than a gradient
+        tolerance does (README, "Defaults").
+
+    verbose : bool or int, default=False
+        Whether to print the loss after every epoch or iteration.
+
+    momentum : float, default=0.9
+        Momentum of 'sgd', in [0, 1].
+
+    nesterovs_momentum : bool, default=True
+        Whether 'sgd' uses Nesterov's momentum.
+
+    beta_1 : float, default=0.9
+        Decay rate of Adam's first-moment estimate, in [0, 1).
+
+    beta_2 : float, default=0.999
+        Decay rate of Adam's second-moment estimate, in [0, 1).
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability constant.
+
+    n_iter_no_change : int, default=10
+        Number of epochs without an improvement of ``tol`` before 'gd', 'sgd' or 'adam'
+        stop.
+
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of 'lbfgs'.
+
+    warm_start : bool, default=False
+        Whether ``fit`` goes on from the weights of the previous fit (keeping its target
+        encoding: classes, or the target scaling) instead of starting afresh. The classes
+        must be the same.
+
+    early_stopping : bool, default=False
+        Whether 'gd', 'sgd' and 'adam' hold out ``validation_fraction`` of the data
+        (stratified for single-output classification) and stop when its score (accuracy or
+        R2) has not improved by ``tol`` for ``n_iter_no_change`` epochs; the weights of the
+        best validation score are kept. Unused by 'lbfgs'.
+
+    validation_fraction : float, default=0.1
+        The share of the data held out for early stopping, in [0, 1).
+
+    fit_intercept : bool, default=True
+        Whether every layer has an intercept (bias). ``False`` gives the article's
+        bias-free network; ``intercepts_`` then holds zeros.
+
+    weight_init : {'glorot', 'uniform'}, default='glorot'
+        How the weights start. 'glorot' is scikit-learn's MLP initialisation (uniform in
+        ``+-sqrt(6 / (fan_in + fan_out))``, 2 instead of 6 for 'logistic'). 'uniform' is
+        the article's: each weight matrix drawn from ``rng.uniform(size=(fan_in,
+        fan_out))``, layer by layer from the input, intercepts starting at zero.
+
+    n_init : int, default=1
+        Number of independent initialisations trained together, as one stack of weight
+        arrays and batched products ('gd', 'sgd', 'adam'; 'lbfgs' runs them one after the
+        other). The one with the lowest final training loss (with ``early_stopping``, the
+        best validation score) is kept; the first starts from the weights of
+        ``n_init=1``. Small networks stuck in local minima (the 2-2-1 sigmoid network on
+        XOR) learn from every seed with a few restarts, at a fraction of the cost of as
+        many fits. Restarts happen on a fresh fit only, not when warm-starting.
+"""
+
+SHARED_ATTRIBUTES_DOC = """\
+    init_losses_ : ndarray of shape (n_init,)
+        The final training loss of each restart (infinite for one that diverged); the
+        kept restart has the lowest, unless early stopping chose by validation score.
+
+    loss_ : float
+        The training loss at the end of fitting (mean loss plus penalty; on standardised
+        targets for a regressor with ``normalize_y=True``).
+
+    best_loss_ : float or None
+        The lowest training loss seen during fitting; None with ``early_stopping=True``,
+        as in scikit-learn (see ``best_validation_score_``).
+
+    loss_curve_ : list of float
+        The training loss after each epoch ('gd', 'sgd', 'adam') or iteration ('lbfgs'),
+        since the weights were first drawn: warm-started fits and ``partial_fit`` append
+        to it.
+
+    validation_scores_ : list of float or None
+        The score on the held-out samples after each epoch, with ``early_stopping=True``;
+        None otherwise.
+
+    best_validation_score_ : float or None
+        The best of ``validation_scores_`` (the kept weights'), or None.
+
+    t_ : int
+        The number of training samples seen by the solver since the weights were first
+        drawn (``n_iter_ * n_samples`` after a fresh fit).
+
+    coefs_ : list of ndarray of shape (n_layers - 1,)
+        ``coefs_[i]`` is the weight matrix from layer i to layer i + 1 (``[Wh, Wz]`` in the
+        article).
+
+    intercepts_ : list of ndarray of shape (n_layers - 1,)
+        ``intercepts_[i]`` is the bias vector added at layer i + 1.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features,)
+        Names of features seen during fit, defined only when ``X`` has feature names that
+        are all strings.
+
+    n_iter_ : int
+        The number of epochs ('gd', 'sgd', 'adam') or iterations ('lbfgs') of the last
+        call to ``fit`` (1 after ``partial_fit``), as in scikit-learn; ``loss_curve_`` and
+        ``t_`` go on across warm starts.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of output units.
+
+    out_activation_ : str
+        Name of the output activation: 'logistic', 'softmax', 'identity' or 'exp'.
+"""

@@ -1,0 +1,305 @@
+"""The training objective: the weighted mean loss plus the L2 penalty, and its gradient.
+
+``Objective`` evaluates it at a parameter vector on a batch of rows and writes the gradient
+into a buffer: the forward pass, the loss and its output delta, the backward pass
+(``_network.py``, ``_losses.py``), then the weights and the penalty. It knows nothing of
+solvers or epochs. On NumPy it binds its arrays, views, buffers and layer functions once per
+run and reuses them, so an epoch of full-batch training allocates nothing; large full
+batches run as row blocks in threads (``_parallel.py``). Other libraries' arrays take the
+same steps with new arrays.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _parallel
+from ._arrays import NUMPY, namespace
+from ._losses import LOSSES
+from ._network import LayerFunctions, backward, forward, layer_functions
+
+
+@dataclass
+class _Buffers:
+    """The NumPy arrays of one batch shape, allocated once and reused."""
+
+    layers: list  # each layer's output: the hidden H..., then the output's pre-activation
+    Z: object  # the output, where it differs from the pre-activation (else None)
+    deltas: list  # each layer's delta: dH..., then dZ
+    scratch: list  # room for the hidden layers' slopes
+    ones: object  # one per row: the intercept gradients as a product
+    row_share: object  # 1 / n_samples as a 0-d array: cheaper than a float operand
+    functions: LayerFunctions
+
+    @classmethod
+    def allocate(cls, objective, params, n_samples):
+        stack, dtype = params.shape[:-1], params.dtype
+        shapes = [stack + (n_samples, units) for units in objective.layout.layer_units[1:]]
+        identity_out = objective.out_activation == "identity"
+        return cls(
+            layers=[np.empty(shape, dtype) for shape in shapes],
+            Z=None if identity_out else np.empty(shapes[-1], dtype),
+            deltas=[np.empty(shape, dtype) for shape in shapes],
+            scratch=[np.empty(shape, dtype) for shape in shapes[:-1]],
+            ones=np.ones(n_samples, dtype),
+            row_share=np.array(1.0 / n_samples, dtype),
+            functions=objective.functions(n_samples, int(np.prod(stack))),
+        )
+
+
+@dataclass
+class _Binding:
+    """The arrays one training run passes again and again, with their views."""
+
+    params: object
+    grad: object
+    n_samples: int
+    coefs: list
+    intercepts: list
+    coef_grads: list
+    intercept_grads: list
+    buffers: _Buffers
+
+
+class Objective:
+    """The training objective of one network (or a stack), with the arrays it reuses.
+
+    The objective is the weighted mean of the per-sample loss plus the L2 penalty
+    ``alpha / 2 * ||coefs||^2``, divided by the total weight as in scikit-learn (so integer
+    weights equal repeated rows). Calling it computes the value and writes the gradient.
+
+    Parameters
+    ----------
+    layout : Layout
+    activations : list of str
+    out_activation, loss : str
+    alpha : float
+    fit_intercept : bool, default=True
+        False: the intercepts are zeros, neither added nor differentiated.
+    threads : bool, default=True
+        False: never split a batch between threads (the caller is one of them).
+    """
+
+    def __init__(
+        self, layout, activations, out_activation, loss, alpha, fit_intercept=True, threads=True
+    ):
+        self.layout = layout
+        self.activations = list(activations)
+        self.out_activation = out_activation
+        self.loss_name = loss
+        self.loss = LOSSES[loss, out_activation]
+        self._output_delta = self.loss.output_delta  # read once: the loop is hot
+        self.summed_squares = loss == "squared_error"
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.threads = threads
+        self._widest = max(layout.layer_units[1:])
+        self._buffers = {}
+        self._binding = None
+        self._blocks = None
+
+    def functions(self, n_samples, n_stack=1, xp=None):
+        """The layer functions for batches of ``n_samples`` rows."""
+        args = (self.activations, self.out_activation, self.layout.layer_units, n_samples)
+        if xp is None or xp.is_numpy:
+            return layer_functions(*args, n_stack, self.threads)
+        return layer_functions(*args, n_stack, self.threads, xp)
+
+    def _bind(self, params, grad, n_samples):
+        """The arrays of a run and their views, bound once: a training run calls again and
+        again with the same ``params`` and ``grad``."""
+        key = (params.shape, n_samples, params.dtype)
+        if key not in self._buffers:
+            if len(self._buffers) >= 4:  # mini-batches come in two sizes at most
+                self._buffers.clear()
+            self._buffers[key] = _Buffers.allocate(self, params, n_samples)
+        self._binding = _Binding(
+            params,
+            grad,
+            n_samples,
+            *self.layout.unpack(params),
+            *self.layout.unpack(grad),
+            self._buffers[key],
+        )
+        return self._binding
+
+    def __call__(self, params, grad, X, Y, sample_weight=None):
+        """The objective at ``params`` on ``(X, Y)``, its gradient written into ``grad``.
+
+        Returns a float, or one value per network for a stack of shape ``(n, size)``.
+        """
+        if type(params) is not np.ndarray:
+            return self._anywhere(params, grad, X, Y, sample_weight, namespace(params))
+        n_samples = X.shape[0]
+        if (
+            self.threads
+            and type(X) is np.ndarray
+            and _parallel.splits_rows(n_samples, self._widest, params.ndim == 2)
+        ):
+            return self._by_row_blocks(params, grad, X, Y, sample_weight)
+        run = self._binding
+        if run is None or run.params is not params or run.grad is not grad:
+            run = self._bind(params, grad, n_samples)
+        elif run.n_samples != n_samples:
+            run = self._bind(params, grad, n_samples)
+        buffers, functions = run.buffers, run.buffers.functions
+        # dense operands need none of the general product's dispatch: ndarray.dot for one
+        # network, matmul for a stack
+        if type(X) is not np.ndarray:
+            product = None
+        else:
+            product = np.ndarray.dot if params.ndim == 1 else np.matmul
+        hidden, raw, Z = forward(
+            X,
+            run.coefs,
+            run.intercepts,
+            functions.hidden,
+            functions.out,
+            (buffers.layers, buffers.Z),
+            self.fit_intercept,
+            product,
+        )
+        E = np.subtract(Z, Y, out=buffers.deltas[-1])  # the article's error, negated
+        if sample_weight is None:
+            total_weight, row_weight = n_samples, buffers.row_share
+            if self.summed_squares and params.ndim == 1:  # the summed loss, from one product
+                flat = E.reshape(-1)  # a view: the buffer is contiguous
+                value = 0.5 * flat.dot(flat)
+            else:
+                value = self._unweighted_sum(Y, raw, Z, E)
+        else:
+            total_weight = sample_weight.sum()
+            value = self.loss.value(Y, raw, Z, E, NUMPY) @ sample_weight
+            row_weight = (sample_weight / total_weight)[:, np.newaxis]
+        dZ = self._output_delta(Z, E, functions.out_slope)
+        dZ *= row_weight
+        backward(
+            X,
+            hidden,
+            run.coefs,
+            functions.slopes,
+            dZ,
+            run.coef_grads,
+            run.intercept_grads if self.fit_intercept else None,
+            buffers.deltas,
+            buffers.scratch,
+            buffers.ones,
+            product,
+        )
+        value = self._penalised(params, grad, value / total_weight, total_weight, NUMPY)
+        return float(value) if params.ndim == 1 else value
+
+    def _unweighted_sum(self, Y, raw, Z, E):
+        """The loss summed over the rows, on NumPy."""
+        if self.summed_squares:
+            return 0.5 * np.square(E).sum(axis=(-2, -1))
+        return self.loss.value(Y, raw, Z, E, NUMPY).sum(axis=-1)
+
+    def _anywhere(self, params, grad, X, Y, sample_weight, xp):
+        """The same objective on another library's arrays: new arrays, no buffers."""
+        coefs, intercepts = self.layout.unpack(params)
+        functions = self.functions(X.shape[0], 1 if params.ndim == 1 else params.shape[0], xp)
+        hidden, raw, Z = forward(
+            X,
+            coefs,
+            intercepts,
+            functions.hidden,
+            functions.out,
+            fit_intercept=self.fit_intercept,
+            xp=xp,
+        )
+        E = Z - Y  # the article's error, negated
+        values = self.loss.value(Y, raw, Z, E, xp)
+        if sample_weight is None:
+            total_weight, value = X.shape[0], xp.sum(values, axis=-1)
+            dZ = self.loss.output_delta(Z, E, functions.out_slope) / total_weight
+        else:
+            total_weight = xp.sum(sample_weight)
+            value = values @ sample_weight
+            dZ = self.loss.output_delta(Z, E, functions.out_slope)
+            dZ = dZ * (sample_weight / total_weight)[:, None]
+        coef_grads, intercept_grads = backward(
+            X, hidden, coefs, functions.slopes, dZ, None, None, xp=xp
+        )
+        if not self.fit_intercept:  # zeros, as on NumPy: they are not trained
+            intercept_grads = [xp.zeros_like(g) for g in intercept_grads]
+        grad[...] = xp.concat_into(coef_grads + intercept_grads, grad)
+        value = self._penalised(params, grad, value / total_weight, total_weight, xp)
+        return float(value) if params.ndim == 1 else value
+
+    def _by_row_blocks(self, params, grad, X, Y, sample_weight):
+        """The objective as the weighted sum of the objectives of row blocks, in threads.
+
+        Each thread takes every n-th block of rows and runs an unpenalised objective of its
+        own on it; a block's mean, times its share of the total weight, is its part of the
+        whole.
+        """
+        if self._blocks is None:
+            args = (self.layout, self.activations, self.out_activation, self.loss_name, 0.0)
+            self._blocks = [
+                Objective(*args, self.fit_intercept, threads=False)  # they are the threads
+                for _ in range(_parallel.N_THREADS)
+            ]
+        n_samples = X.shape[0]
+        step = _parallel.block_rows(self.layout.layer_units)
+        rows = [slice(start, min(start + step, n_samples)) for start in range(0, n_samples, step)]
+        total_weight = n_samples if sample_weight is None else float(sample_weight.sum())
+
+        def thread(k):
+            objective = self._blocks[k]
+            block_grad, summed = np.zeros_like(grad), np.zeros_like(grad)
+            value = 0.0
+            for block in rows[k :: len(self._blocks)]:
+                w = None if sample_weight is None else sample_weight[block]
+                weight = block.stop - block.start if w is None else float(w.sum())
+                if weight == 0:  # nothing to learn from these rows
+                    continue
+                share = weight / total_weight
+                value += share * objective(params, block_grad, X[block], Y[block], w)
+                block_grad *= share
+                summed += block_grad
+            return value, summed
+
+        results = _parallel.in_threads(thread, range(len(self._blocks)))
+        value = sum(part for part, _ in results)
+        np.copyto(grad, results[0][1])
+        for _, summed in results[1:]:
+            grad += summed
+        return float(self._penalised(params, grad, value, total_weight, NUMPY))
+
+    def _penalised(self, params, grad, value, total_weight, xp):
+        """The mean loss ``value`` plus the L2 penalty; its gradient added into ``grad``."""
+        if self.alpha:
+            coef_params = params[..., : self.layout.n_coef]
+            penalty = xp.sum(xp.square(coef_params), axis=-1)
+            value = value + 0.5 * self.alpha * penalty / total_weight
+            grad[..., : self.layout.n_coef] += (self.alpha / total_weight) * coef_params
+        return value
+
+
+def loss_and_gradient(
+    params, grad, layout, X, Y, sample_weight, alpha, activations, out_activation, loss
+):
+    """The training objective at ``params``, with its gradient written into ``grad``.
+
+    A one-off :class:`Objective`; see it for the definition.
+
+    Parameters
+    ----------
+    params, grad : array of shape (layout.size,) or (n_networks, layout.size)
+        Flat parameters, and the buffer that receives the gradient.
+    layout : Layout
+    X : {array, sparse matrix} of shape (n_samples, n_features)
+    Y : array of shape (n_samples, n_outputs)
+        Targets, already encoded (one-hot for classifiers, scaled for regressors).
+    sample_weight : array of shape (n_samples,) or None
+    alpha : float
+    activations : list of str
+    out_activation, loss : str
+
+    Returns
+    -------
+    value : float, or array of shape (n_networks,) for a stack
+    """
+    objective = Objective(layout, activations, out_activation, loss, alpha)
+    return objective(params, grad, X, Y, sample_weight)

@@ -1,0 +1,58 @@
+"""Starting weights: drawn from ``random_state``, or taken from a fitted model.
+
+Weights are drawn on the host with NumPy, layer by layer from the input, so that a fit
+starts from the same weights whatever library its data lives in. Nothing here trains.
+"""
+
+import numpy as np
+
+
+def initial_params(layout, activations, dtype, rng, *, weight_init, fit_intercept, n_init=1):
+    """Draw the starting weights as one flat vector (a stack of ``n_init`` vectors).
+
+    'glorot' is scikit-learn's MLP initialisation: uniform in ``+-sqrt(6 / (fan_in +
+    fan_out))``, 2 instead of 6 for the sigmoid, intercepts too. 'uniform' is the article's:
+    each weight matrix drawn by ``rng.uniform(size=(fan_in, fan_out))``, intercepts at zero.
+    With ``n_init > 1`` the draws follow one another: the first is that of ``n_init=1``.
+    """
+    if n_init > 1:
+        return np.stack(
+            [
+                initial_params(
+                    layout,
+                    activations,
+                    dtype,
+                    rng,
+                    weight_init=weight_init,
+                    fit_intercept=fit_intercept,
+                )
+                for _ in range(n_init)
+            ]
+        )
+    params = np.zeros(layout.size, dtype=dtype)
+    coefs, intercepts = layout.unpack(params)
+    # scikit-learn's Glorot factor follows the hidden activation, output layer included
+    factors = [2.0 if a == "logistic" else 6.0 for a in activations]
+    factors.append(factors[-1] if factors else 6.0)
+    for W, b, factor in zip(coefs, intercepts, factors, strict=True):
+        if weight_init == "uniform":
+            W[...] = rng.uniform(size=W.shape)
+            continue
+        bound = np.sqrt(factor / sum(W.shape))
+        W[...] = rng.uniform(-bound, bound, W.shape)
+        if fit_intercept:
+            b[...] = rng.uniform(-bound, bound, b.shape)
+    return params
+
+
+def fitted_params(estimator, layout, dtype):
+    """A fitted estimator's weights as one flat vector, to go on training from."""
+    shapes = [c.shape for c in estimator.coefs_]
+    if shapes != layout.coef_shapes:
+        raise ValueError(
+            "The network's shape changed since it was fitted: its weight matrices are"
+            f" {shapes}, the parameters and data ask for {layout.coef_shapes}. Set"
+            " warm_start=False to start afresh."
+        )
+    params = np.empty(layout.size, dtype=dtype)
+    return layout.pack(estimator.coefs_, estimator.intercepts_, params)
