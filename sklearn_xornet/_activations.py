@@ -162,15 +162,16 @@ def for_layers(table, names, sizes, threads=True, xp=NUMPY):
     """
     if not xp.is_numpy:
         return [functools.partial(table[name], xp=xp) for name in names]
+    fast = _parallel.FAST_FORMULA_ELEMENTS
     functions = []
     for name, size in zip(names, sizes, strict=True):
         function = table[name]
-        if function is tanh and size >= _parallel.FAST_FORMULA_ELEMENTS["tanh"]:
-            function = tanh_from_exp
-        elif size < _parallel.FAST_FORMULA_ELEMENTS["logistic"]:
+        if size < fast["logistic"]:
             # a small layer calls the ufunc itself: no Python frame of ours in between
             function = _UFUNCS.get(function, function)
-        if threads and _parallel.splits_layer(size) and name in _ROW_BLOCKS:
+        elif function is tanh and size >= fast["tanh"]:
+            function = tanh_from_exp
+        if threads and name in _ROW_BLOCKS and _parallel.splits_layer(size):
             function = _parallel.by_rows(function)
         functions.append(function)
     return functions

@@ -39,18 +39,8 @@ _ELEMENTWISE = (
     "subtract",
     "tanh",
 )
-_OTHERS = (
-    "asarray",
-    "empty_like",
-    "ones",
-    "ones_like",
-    "reshape",
-    "sum",
-    "max",
-    "where",
-    "zeros",
-    "zeros_like",
-)
+_REDUCTIONS = ("sum", "max")
+_OTHERS = ("asarray", "empty_like", "ones", "ones_like", "reshape", "where", "zeros", "zeros_like")
 
 
 def _dense_product(A, B, out=None):
@@ -75,6 +65,17 @@ def _dense_product(A, B, out=None):
     return np.matmul(A, B, out=out)
 
 
+def _reduction(name):
+    """NumPy's reduction ``name`` as a method call: np.sum's dispatch costs more than the
+    sum of a small layer."""
+
+    def reduce(a, axis=None, keepdims=False):
+        return getattr(a, name)(axis=axis, keepdims=keepdims)
+
+    reduce.__name__ = name
+    return reduce
+
+
 def _concat_into(parts, out):
     """The arrays ``parts``, flattened end to end along the last axis of ``out``."""
     lead = out.shape[:-1]
@@ -87,6 +88,7 @@ NUMPY = SimpleNamespace(
     matrix_transpose=operator.methodcaller("swapaxes", -1, -2),
     concat_into=_concat_into,
     **{name: getattr(np, name) for name in _ELEMENTWISE + _OTHERS},
+    **{name: _reduction(name) for name in _REDUCTIONS},
 )
 
 
@@ -111,7 +113,7 @@ def _array_api(xp):
         matrix_transpose=xp.matrix_transpose,
         concat_into=concat_into,
         **{name: _ignoring_out(getattr(xp, name)) for name in _ELEMENTWISE},
-        **{name: getattr(xp, name) for name in _OTHERS},
+        **{name: getattr(xp, name) for name in _OTHERS + _REDUCTIONS},
         xp=xp,
     )
 

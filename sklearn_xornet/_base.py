@@ -372,6 +372,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
             self.out_activation_,
             [self.n_features_in_] + [W.shape[1] for W in self.coefs_],
             X.shape[0],
+            slopes=False,
         )
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             _, raw, Z = forward(X, self.coefs_, self.intercepts_, functions.hidden, functions.out)

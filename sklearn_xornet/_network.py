@@ -73,22 +73,29 @@ class LayerFunctions(NamedTuple):
 
 
 def layer_functions(
-    activations, out_activation, layer_units, n_samples, n_stack=1, threads=True, xp=NUMPY
+    activations,
+    out_activation,
+    layer_units,
+    n_samples,
+    n_stack=1,
+    threads=True,
+    xp=NUMPY,
+    slopes=True,
 ):
     """The functions of a network's layers for batches of ``n_samples`` rows.
 
     ``activations`` names the hidden layers' functions, ``out_activation`` the output's;
-    each layer gets the version ``_activations.for_layers`` picks for its size.
+    each layer gets the version ``_activations.for_layers`` picks for its size. Without
+    ``slopes`` (a forward pass only), the slopes are None.
     """
     sizes = [n_stack * n_samples * units for units in layer_units[1:]]
-    (out,) = for_layers(ACTIVATIONS, [out_activation], sizes[-1:], threads, xp)
-    (out_slope,) = for_layers(DERIVATIVES, [out_activation], sizes[-1:], threads, xp)
-    return LayerFunctions(
-        hidden=for_layers(ACTIVATIONS, activations, sizes[:-1], threads, xp),
-        slopes=for_layers(DERIVATIVES, activations, sizes[:-1], threads, xp),
-        out=out,
-        out_slope=out_slope,
+    *hidden, out = for_layers(ACTIVATIONS, [*activations, out_activation], sizes, threads, xp)
+    if not slopes:
+        return LayerFunctions(hidden, None, out, None)
+    *hidden_slopes, out_slope = for_layers(
+        DERIVATIVES, [*activations, out_activation], sizes, threads, xp
     )
+    return LayerFunctions(hidden, hidden_slopes, out, out_slope)
 
 
 def forward(
@@ -133,7 +140,7 @@ def forward(
     Z : array of shape (n_samples, n_outputs)
         The network's output.
     """
-    product = product or xp.matmul
+    product, add = product or xp.matmul, xp.add
     layers, Z = out if out is not None else ([None] * len(coefs), None)
     hidden = []
     A = X
@@ -141,7 +148,7 @@ def forward(
         # H = sigmoid(X . Wh), then Z = sigmoid(H . Wz)
         A = product(A, W, layers[i])
         if fit_intercept:
-            A = xp.add(A, intercepts[i][..., None, :], out=A)
+            A = add(A, intercepts[i][..., None, :], out=A)
         if i < len(activations):
             A = activations[i](A, A)
             hidden.append(A)
@@ -178,7 +185,7 @@ def backward(
     each hidden layer's slope ``f(A, delta, scratch)`` (see :func:`layer_functions`),
     ``product`` and ``xp`` are as in :func:`forward`.
     """
-    product = product or xp.matmul
+    product, transpose = product or xp.matmul, xp.matrix_transpose
     n_layers = len(coefs)
     if coef_grads is None:
         coef_grads = [None] * n_layers
@@ -187,7 +194,7 @@ def backward(
     delta = dZ
     for i in range(n_layers - 1, -1, -1):
         # each weight's gradient: its input times the delta (H^T . dZ, then X^T . dH)
-        inputs_T = xp.matrix_transpose(hidden[i - 1]) if i > 0 else X.T
+        inputs_T = transpose(hidden[i - 1]) if i > 0 else X.T
         coef_grads[i] = product(inputs_T, delta, coef_grads[i])
         if intercept_grads is not None:
             # the column sums of the delta, as a product: BLAS sums faster than a reduction
@@ -197,7 +204,7 @@ def backward(
             # dH = dZ . Wz^T * sigmoid'(H)
             delta = product(
                 delta,
-                xp.matrix_transpose(coefs[i]),
+                transpose(coefs[i]),
                 deltas[i - 1] if deltas else None,
             )
             delta = derivatives[i - 1](hidden[i - 1], delta, scratch[i - 1] if scratch else None)

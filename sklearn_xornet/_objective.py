@@ -54,11 +54,14 @@ class _Binding:
     params: object
     grad: object
     n_samples: int
+    dense: bool  # X is a NumPy array (not a sparse matrix)
+    split: bool  # the batch runs as row blocks in threads (no buffers of its own then)
+    product: object  # the product for these operands
     coefs: list
     intercepts: list
     coef_grads: list
     intercept_grads: list
-    buffers: _Buffers
+    buffers: _Buffers | None
 
 
 class Objective:
@@ -105,21 +108,33 @@ class Objective:
             return layer_functions(*args, n_stack, self.threads)
         return layer_functions(*args, n_stack, self.threads, xp)
 
-    def _bind(self, params, grad, n_samples):
-        """The arrays of a run and their views, bound once: a training run calls again and
-        again with the same ``params`` and ``grad``."""
+    def _bind(self, params, grad, X):
+        """The arrays of a run, their views and what is decided about them, bound once: a
+        training run calls again and again with the same ``params``, ``grad`` and rows."""
+        n_samples, dense = X.shape[0], type(X) is np.ndarray
+        split = (
+            self.threads
+            and dense
+            and _parallel.splits_rows(n_samples, self._widest, params.ndim == 2)
+        )
         key = (params.shape, n_samples, params.dtype)
-        if key not in self._buffers:
+        if key not in self._buffers and not split:
             if len(self._buffers) >= 4:  # mini-batches come in two sizes at most
                 self._buffers.clear()
             self._buffers[key] = _Buffers.allocate(self, params, n_samples)
+        # dense operands need none of the general product's dispatch: ndarray.dot for one
+        # network, matmul for a stack
+        product = None if not dense else np.ndarray.dot if params.ndim == 1 else np.matmul
         self._binding = _Binding(
             params,
             grad,
             n_samples,
+            dense,
+            split,
+            product,
             *self.layout.unpack(params),
             *self.layout.unpack(grad),
-            self._buffers[key],
+            self._buffers.get(key),
         )
         return self._binding
 
@@ -130,31 +145,25 @@ class Objective:
         """
         if type(params) is not np.ndarray:
             return self._anywhere(params, grad, X, Y, sample_weight, namespace(params))
-        n_samples = X.shape[0]
+        n_samples, run = X.shape[0], self._binding
         if (
-            self.threads
-            and type(X) is np.ndarray
-            and _parallel.splits_rows(n_samples, self._widest, params.ndim == 2)
+            run is None
+            or run.params is not params
+            or run.grad is not grad
+            or run.n_samples != n_samples
+            or run.dense is not (type(X) is np.ndarray)
         ):
+            run = self._bind(params, grad, X)
+        if run.split:
             return self._by_row_blocks(params, grad, X, Y, sample_weight)
-        run = self._binding
-        if run is None or run.params is not params or run.grad is not grad:
-            run = self._bind(params, grad, n_samples)
-        elif run.n_samples != n_samples:
-            run = self._bind(params, grad, n_samples)
-        buffers, functions = run.buffers, run.buffers.functions
-        # dense operands need none of the general product's dispatch: ndarray.dot for one
-        # network, matmul for a stack
-        if type(X) is not np.ndarray:
-            product = None
-        else:
-            product = np.ndarray.dot if params.ndim == 1 else np.matmul
+        buffers, product = run.buffers, run.product
+        activations, slopes, out_activation, out_slope = buffers.functions
         hidden, raw, Z = forward(
             X,
             run.coefs,
             run.intercepts,
-            functions.hidden,
-            functions.out,
+            activations,
+            out_activation,
             (buffers.layers, buffers.Z),
             self.fit_intercept,
             product,
@@ -171,13 +180,13 @@ class Objective:
             total_weight = sample_weight.sum()
             value = self.loss.value(Y, raw, Z, E, NUMPY) @ sample_weight
             row_weight = (sample_weight / total_weight)[:, np.newaxis]
-        dZ = self._output_delta(Z, E, functions.out_slope)
+        dZ = self._output_delta(Z, E, out_slope)
         dZ *= row_weight
         backward(
             X,
             hidden,
             run.coefs,
-            functions.slopes,
+            slopes,
             dZ,
             run.coef_grads,
             run.intercept_grads if self.fit_intercept else None,
