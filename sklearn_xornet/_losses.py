@@ -5,8 +5,8 @@ a different formula on a sigmoid, softmax or exponential output. Its ``value`` t
 targets ``Y``, the output layer's pre-activation ``raw``, its output ``Z`` and the
 difference ``Z - Y``, and sums the last axis: one value per sample (a leading axis of
 stacked networks is kept). Log-losses are computed from ``raw`` (log-sigmoid, log-softmax),
-so they stay finite where ``Z`` rounds to 0 or 1. Its ``output_delta`` is dZ, the gradient
-at the output pre-activation, from which backpropagation starts. Everything is written with
+so they stay finite where ``Z`` rounds to 0 or 1. Its ``output_delta`` gives dZ, the
+gradient at the output pre-activation, from which backpropagation starts. Everything is written with
 the array functions of ``xp`` (``_arrays.py``); this module does not weigh, average or
 penalise (``_objective.py`` does).
 """
@@ -59,11 +59,14 @@ class Loss:
     value: Callable
     through_output_slope: bool = False
 
-    def output_delta(self, Z, error, out_slope):
-        """dZ for each sample, unweighted, from ``error = Z - Y`` (which it may overwrite)."""
-        if self.through_output_slope:
-            return out_slope(Z, error)  # the article's dZ = E * sigmoid_(Z), negated
-        return error
+    def output_delta(self, out_slope):
+        """How dZ follows from the error ``Z - Y``, given the output's slope function.
+
+        Returns the function ``f(Z, error)`` that turns the error into dZ (in place on
+        NumPy), or None where dZ is the error itself. Resolved once per training run.
+        """
+        # the article's dZ = E * sigmoid_(Z) (negated here: a gradient, not a step)
+        return out_slope if self.through_output_slope else None
 
 
 LOSSES = {

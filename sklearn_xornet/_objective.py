@@ -30,12 +30,14 @@ class _Buffers:
     ones: object  # one per row: the intercept gradients as a product
     row_share: object  # 1 / n_samples as a 0-d array: cheaper than a float operand
     functions: LayerFunctions
+    output_delta: object  # the loss's rule from the error to dZ (None: dZ is the error)
 
     @classmethod
     def allocate(cls, objective, params, n_samples):
         stack, dtype = params.shape[:-1], params.dtype
         shapes = [stack + (n_samples, units) for units in objective.layout.layer_units[1:]]
         identity_out = objective.out_activation == "identity"
+        functions = objective.functions(n_samples, int(np.prod(stack)))
         return cls(
             layers=[np.empty(shape, dtype) for shape in shapes],
             Z=None if identity_out else np.empty(shapes[-1], dtype),
@@ -43,7 +45,8 @@ class _Buffers:
             scratch=[np.empty(shape, dtype) for shape in shapes[:-1]],
             ones=np.ones(n_samples, dtype),
             row_share=np.array(1.0 / n_samples, dtype),
-            functions=objective.functions(n_samples, int(np.prod(stack))),
+            functions=functions,
+            output_delta=objective.loss.output_delta(functions.out_slope),
         )
 
 
@@ -91,7 +94,6 @@ class Objective:
         self.out_activation = out_activation
         self.loss_name = loss
         self.loss = LOSSES[loss, out_activation]
-        self._output_delta = self.loss.output_delta  # read once: the loop is hot
         self.summed_squares = loss == "squared_error"
         self.alpha = alpha
         self.fit_intercept = fit_intercept
@@ -180,7 +182,7 @@ class Objective:
             total_weight = sample_weight.sum()
             value = self.loss.value(Y, raw, Z, E, NUMPY) @ sample_weight
             row_weight = (sample_weight / total_weight)[:, np.newaxis]
-        dZ = self._output_delta(Z, E, out_slope)
+        dZ = E if buffers.output_delta is None else buffers.output_delta(Z, E)
         dZ *= row_weight
         backward(
             X,
@@ -221,11 +223,11 @@ class Objective:
         values = self.loss.value(Y, raw, Z, E, xp)
         if sample_weight is None:
             total_weight, value = X.shape[0], xp.sum(values, axis=-1)
-            dZ = self.loss.output_delta(Z, E, functions.out_slope) / total_weight
+            dZ = _output_delta(self.loss, functions.out_slope, Z, E) / total_weight
         else:
             total_weight = xp.sum(sample_weight)
             value = values @ sample_weight
-            dZ = self.loss.output_delta(Z, E, functions.out_slope)
+            dZ = _output_delta(self.loss, functions.out_slope, Z, E)
             dZ = dZ * (sample_weight / total_weight)[:, None]
         coef_grads, intercept_grads = backward(
             X, hidden, coefs, functions.slopes, dZ, None, None, xp=xp
@@ -284,6 +286,12 @@ class Objective:
             value = value + 0.5 * self.alpha * penalty / total_weight
             grad[..., : self.layout.n_coef] += (self.alpha / total_weight) * coef_params
         return value
+
+
+def _output_delta(loss, out_slope, Z, E):
+    """dZ from the error ``E = Z - Y``, by the loss's rule (``Loss.output_delta``)."""
+    delta = loss.output_delta(out_slope)
+    return E if delta is None else delta(Z, E)
 
 
 def loss_and_gradient(

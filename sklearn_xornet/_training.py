@@ -229,18 +229,19 @@ def train_epochs(params, problem, history, solver, batches, settings):
     # the loop runs thousands of times on small networks: what it reads, it reads once
     tasks, curve, watched = problem.tasks, history.loss_curve, problem.tasks.watched
     update, n_before = solver.update, len(curve)
+    epoch, accept, improved_by = batches.epoch, guard.accept, rule.improved
     try:
         for _ in range(settings.n_epochs):
             if watched:
                 tasks.begin_epoch()
-            loss = guard.accept(batches.epoch(params, grad, update, theta, theta_grad), params)
+            loss = accept(epoch(params, grad, update, theta, theta_grad), params)
             if loss is None:
                 _non_finite(len(curve) - n_before, solver, problem, settings)
                 tasks.end_epoch()
                 break
             curve.append(loss)
             history.t += batches.n_samples
-            improved = rule.improved(loss, params, problem, history, settings.verbose)
+            improved = improved_by(loss, params, problem, history, settings.verbose)
             history.no_improvement = 0 if improved else history.no_improvement + 1
             solver.iteration_ends(history.t)
             if watched and tasks.end_epoch(partial(_leader_attributes, params, loss, problem)):
