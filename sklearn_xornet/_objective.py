@@ -197,7 +197,9 @@ class Objective:
             buffers.ones,
             product,
         )
-        value = self._penalised(params, grad, value / total_weight, total_weight, NUMPY)
+        value = value / total_weight
+        if self.alpha:
+            value = self._penalised(params, grad, value, total_weight, NUMPY)
         return float(value) if params.ndim == 1 else value
 
     def _unweighted_sum(self, Y, raw, Z, E):

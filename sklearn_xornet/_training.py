@@ -50,6 +50,13 @@ class Batches:
         self.shuffle = solver.shuffle and solver.random_order
         self.slices = list(gen_batches(self.n_samples, batch_size))
         self.rng = rng
+        if self.full:  # all of X as it is, every epoch: no copy, no indexing
+            self.epoch = self._full_epoch
+
+    def _full_epoch(self, params, grad, update, theta, theta_grad):
+        loss = self.objective(params, grad, self.X, self.Y, self.sample_weight)
+        update(theta, theta_grad)
+        return loss
 
     def epoch(self, params, grad, update, theta, theta_grad):
         """One pass: the objective, then ``update(theta, theta_grad)``, for each batch.
@@ -58,10 +65,6 @@ class Batches:
         Returns the epoch's mean loss.
         """
         X, Y, sample_weight, objective = self.X, self.Y, self.sample_weight, self.objective
-        if self.full:  # all of X as it is: no copy, no indexing
-            loss = objective(params, grad, X, Y, sample_weight)
-            update(theta, theta_grad)
-            return loss
         order = self.rng.permutation(self.n_samples) if self.shuffle else None
         accumulated = 0.0
         for batch in self.slices:
@@ -167,7 +170,8 @@ class NoImprovement:
         if verbose:
             print(f"Iteration {len(history.loss_curve)}, loss = {best_now:.8f}")
         improved = best_now <= history.best_loss - self.tol
-        history.best_loss = min(history.best_loss, best_now)
+        if best_now < history.best_loss:
+            history.best_loss = best_now
         return improved
 
     def finish(self, params, history):
