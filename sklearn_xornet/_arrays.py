@@ -11,8 +11,9 @@ work: ``out=`` is accepted and ignored, and a new array returned. So the maths a
 what a call returns.
 
 A device array must never reach sparse code (sparse input stays on NumPy's path) nor
-scipy's L-BFGS, which steps a flat NumPy vector on the host (``_lbfgs.py`` converts at its
-edge). This module does not decide *whether* to leave NumPy: the estimator does.
+scipy's L-BFGS, which steps a flat NumPy vector on the host: only that vector may cross, at
+the edge of ``_lbfgs.train_lbfgs``. This module does not decide *whether* to leave NumPy:
+the estimator does.
 """
 
 import operator
@@ -43,7 +44,7 @@ _REDUCTIONS = ("sum", "max")
 _OTHERS = ("asarray", "empty_like", "ones", "ones_like", "reshape", "where", "zeros", "zeros_like")
 
 
-def _dense_product(A, B, out=None):
+def _product(A, B, out=None):
     """``A @ B`` into ``out`` (new when None); ``A`` may be sparse, ``B`` a stack."""
     if type(A) is np.ndarray:
         if A.ndim <= 2 and B.ndim == 2 and (out is None or out.flags.c_contiguous):
@@ -84,7 +85,7 @@ def _concat_into(parts, out):
 
 NUMPY = SimpleNamespace(
     is_numpy=True,
-    matmul=_dense_product,
+    matmul=_product,
     matrix_transpose=operator.methodcaller("swapaxes", -1, -2),
     concat_into=_concat_into,
     **{name: getattr(np, name) for name in _ELEMENTWISE + _OTHERS},

@@ -103,12 +103,17 @@ class Objective:
         self._binding = None
         self._blocks = None
 
-    def functions(self, n_samples, n_stack=1, xp=None):
-        """The layer functions for batches of ``n_samples`` rows."""
-        args = (self.activations, self.out_activation, self.layout.layer_units, n_samples)
-        if xp is None or xp.is_numpy:
-            return layer_functions(*args, n_stack, self.threads)
-        return layer_functions(*args, n_stack, self.threads, xp)
+    def functions(self, n_samples, n_stack=1, xp=NUMPY):
+        """The layer functions for batches of ``n_samples`` rows (of ``n_stack`` networks)."""
+        return layer_functions(
+            self.activations,
+            self.out_activation,
+            self.layout.layer_units,
+            n_samples,
+            n_stack,
+            self.threads,
+            xp,
+        )
 
     def _bind(self, params, grad, X):
         """The arrays of a run, their views and what is decided about them, bound once: a
