@@ -146,10 +146,8 @@ class Objective:
         return self._binding
 
     def __call__(self, params, grad, X, Y, sample_weight=None):
-        """The objective at ``params`` on ``(X, Y)``, its gradient written into ``grad``.
-
-        Returns a float, or one value per network for a stack of shape ``(n, size)``.
-        """
+        """The objective at ``params`` on ``(X, Y)``, its gradient written into ``grad``: a
+        float, or one value per network for a stack of shape ``(n, size)``."""
         if type(params) is not np.ndarray:
             return self._anywhere(params, grad, X, Y, sample_weight, namespace(params))
         n_samples, run = X.shape[0], self._binding
