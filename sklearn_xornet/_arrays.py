@@ -20,14 +20,17 @@ import operator
 from types import SimpleNamespace
 
 import numpy as np
+import sklearn
 from scipy import sparse
 
 # the functions the maths calls: the Array API standard's names, which NumPy has too
 _ELEMENTWISE = (
+    "abs",
     "add",
     "divide",
     "exp",
     "expm1",
+    "isfinite",
     "log",
     "logaddexp",
     "multiply",
@@ -36,8 +39,8 @@ _ELEMENTWISE = (
     "subtract",
     "tanh",
 )
-_REDUCTIONS = ("sum", "max")
-_OTHERS = ("empty_like", "ones", "ones_like", "reshape", "where", "zeros_like")
+_REDUCTIONS = ("sum", "max", "all", "any")
+_OTHERS = ("empty_like", "finfo", "ones", "ones_like", "reshape", "where", "zeros_like")
 
 
 def _product(A, B, out=None):
@@ -146,3 +149,123 @@ def _array_namespace(*arrays):
             f" array-api-compat); got {sorted({type(a).__name__ for a in arrays})}."
         )
     return namespaces.pop()
+
+
+# -- for the estimator: where its inputs live, and moving arrays there ---------------------
+
+# scikit-learn 1.9 moves arrays and estimators between namespaces and devices (move_to,
+# move_estimator_to); training on another library's arrays relies on them
+DEVICES = tuple(int(part) for part in sklearn.__version__.split(".")[:2]) >= (1, 9)
+
+
+def input_namespace(X):
+    """Where a fit or a prediction on ``X`` works: ``(xp, device)``, or ``(None, None)``.
+
+    scikit-learn decides, as for its own estimators: another library's arrays stay in it
+    only inside ``sklearn.config_context(array_api_dispatch=True)``, and ``xp`` is then
+    their standard namespace. Anything else (NumPy, sparse, lists, dispatch off) is NumPy's.
+    """
+    from sklearn.utils._array_api import _is_numpy_namespace, get_namespace_and_device
+
+    xp, _, device = get_namespace_and_device(X)
+    if _is_numpy_namespace(xp):
+        return None, None
+    if not DEVICES:
+        raise ValueError(
+            f"Training on {type(X).__name__} arrays needs scikit-learn 1.9 or later (this"
+            f" is {sklearn.__version__}); pass NumPy arrays, or upgrade scikit-learn."
+        )
+    return xp, device
+
+
+def move(*arrays, xp, device):
+    """``arrays`` in namespace ``xp`` on ``device`` (None entries kept), as scikit-learn's
+    ``move_to``: ``y`` and ``sample_weight`` follow ``X``."""
+    from sklearn.utils._array_api import move_to
+
+    moved = move_to(*arrays, xp=xp, device=device)
+    return moved if len(arrays) > 1 else (moved,)
+
+
+def to_numpy(array):
+    """``array`` as a NumPy array on the host (a NumPy array as it is)."""
+    if isinstance(array, np.ndarray):
+        return array
+    return move(array, xp=np, device="cpu")[0]
+
+
+def copy(array):
+    """A copy of ``array``, in its own namespace and on its device."""
+    if isinstance(array, np.ndarray):
+        return array.copy()
+    return _array_namespace(array).asarray(array, copy=True)
+
+
+def assign(target, index, values):
+    """``target[index] = values``, ``values`` (NumPy, from the host) moved to ``target``."""
+    if not isinstance(target, np.ndarray):
+        xp = _array_namespace(target)
+        values = xp.asarray(values, dtype=target.dtype, device=target.device)
+    target[index] = values
+
+
+def float_dtypes(xp, device):
+    """The float dtypes a fit takes, best first: NumPy's, or those ``xp`` has on ``device``."""
+    if xp is None:
+        return (np.float64, np.float32)
+    from sklearn.utils._array_api import supported_float_dtypes
+
+    return tuple(supported_float_dtypes(xp, device))
+
+
+def host_dtype(dtype):
+    """The NumPy dtype of the same name as ``dtype`` (torch's float32 is NumPy's float32)."""
+    return np.dtype(str(dtype).rsplit(".", 1)[-1])
+
+
+def dtype_name(array):
+    return host_dtype(array.dtype).name
+
+
+def is_float(array):
+    """Whether ``array`` holds real floating-point numbers."""
+    return host_dtype(array.dtype).kind == "f"
+
+
+def on_host(array):
+    """Whether ``array`` is NumPy's (dense or sparse): the fast path's, on the host."""
+    return isinstance(array, np.ndarray) or sparse.issparse(array)
+
+
+def like(reference, host_array):
+    """``host_array`` (NumPy) in the namespace and on the device of ``reference``."""
+    if isinstance(reference, np.ndarray) or sparse.issparse(reference):
+        return host_array
+    xp = _array_namespace(reference)
+    return xp.asarray(host_array, device=reference.device)
+
+
+def where_name(array):
+    """The namespace and device of ``array``, in words."""
+    if isinstance(array, np.ndarray) or sparse.issparse(array):
+        return "NumPy arrays"
+    return f"{_array_namespace(array).__name__} arrays on device {array.device}"
+
+
+def same_place(X, reference, what):
+    """A clear error unless ``X`` lives where the fitted array ``reference`` does."""
+    numpy_X = isinstance(X, np.ndarray) or sparse.issparse(X)
+    numpy_ref = isinstance(reference, np.ndarray)
+    if numpy_X and numpy_ref:
+        return
+    if (
+        numpy_X != numpy_ref
+        or _array_namespace(X) is not _array_namespace(reference)
+        or X.device != reference.device
+    ):
+        raise ValueError(
+            f"The model was fitted on {where_name(reference)}; cannot {what}"
+            f" {where_name(X)}. Pass arrays of the same library and device inside"
+            " sklearn.config_context(array_api_dispatch=True), or use model.to_numpy() for"
+            " a copy that works on NumPy arrays."
+        )

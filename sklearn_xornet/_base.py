@@ -8,6 +8,7 @@ estimator as it was. It predicts. It does no arithmetic on the weights: the netw
 """
 
 from abc import abstractmethod
+from copy import deepcopy
 from functools import partial
 from numbers import Integral, Real
 
@@ -24,6 +25,19 @@ from sklearn.utils.validation import (
 )
 
 from ._activations import HIDDEN_ACTIVATIONS
+from ._arrays import (
+    DEVICES,
+    dtype_name,
+    float_dtypes,
+    host_dtype,
+    input_namespace,
+    is_float,
+    like,
+    move,
+    namespace,
+    same_place,
+    to_numpy,
+)
 from ._callbacks import CallbackSupportMixin, FitTasks
 from ._network import Layout, forward, layer_functions
 from ._objective import Objective
@@ -35,12 +49,14 @@ from ._weights import fitted_params, initial_params
 
 def _raise_if_not_finite(values, what, remedy):
     """A clear error where finite input gave non-finite ``values`` (one row per sample)."""
-    finite = np.isfinite(values)
-    if not finite.all():
-        n_bad = int((~finite.reshape(len(values), -1).all(axis=1)).sum())
+    xp = namespace(values)
+    finite = xp.isfinite(values)
+    if not bool(xp.all(finite)):
+        rows = to_numpy(xp.all(xp.reshape(finite, (values.shape[0], -1)), axis=1))
         raise ValueError(
-            f"The {what} overflows {values.dtype.name} for {n_bad} of the {len(values)}"
-            f" samples: they lie far outside the range of the training data. {remedy}"
+            f"The {what} overflows {dtype_name(values)} for {int((~rows).sum())} of the"
+            f" {values.shape[0]} samples: they lie far outside the range of the training"
+            f" data. {remedy}"
         )
 
 
@@ -73,24 +89,31 @@ def _split_validation(X, y, sample_weight, fraction, rng, stratify):
 
 
 def _validated_training_data(estimator, X, y, sample_weight, continuing):
-    """``X``, ``y`` and ``sample_weight`` checked as scikit-learn checks them for ``fit``."""
+    """``X``, ``y`` and ``sample_weight`` checked as scikit-learn checks them for ``fit``.
+
+    Inside scikit-learn's ``array_api_dispatch``, another library's ``X`` stays where it
+    is, and ``y`` and ``sample_weight`` follow it there.
+    """
+    xp, device = input_namespace(X)
     X, y = validate_data(
         estimator,
         X,
         y,
         reset=not continuing,
         accept_sparse=("csr", "csc"),
-        dtype=(np.float64, np.float32),
+        dtype=float_dtypes(xp, device),
         multi_output=True,
         y_numeric=is_regressor(estimator),
     )
+    if xp is not None:
+        y, sample_weight = move(y, sample_weight, xp=xp, device=device)
     if y.ndim == 2 and y.shape[1] == 1:
         y = column_or_1d(y, warn=True)
     if sample_weight is not None:
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
-        if not sample_weight.sum() > 0:
+        if not float(namespace(sample_weight).sum(sample_weight)) > 0:
             raise ValueError("sample_weight must not be all zeros.")
     return X, y, sample_weight
 
@@ -112,9 +135,12 @@ def _validated_for_prediction(estimator, X):
     )
     if plain:
         return X
-    return validate_data(
-        estimator, X, reset=False, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32)
+    xp, device = input_namespace(X)
+    X = validate_data(
+        estimator, X, reset=False, accept_sparse=("csr", "csc"), dtype=float_dtypes(xp, device)
     )
+    same_place(X, estimator.coefs_[0], "predict with")
+    return X
 
 
 def _store_parameters(estimator, arguments):
@@ -272,18 +298,20 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
             encoding = self._target_encoding()
         problem = self._problem(X, y, sample_weight, encoding, incremental, tasks, validation)
         if continuing:
+            same_place(X, self.coefs_[0], "go on training with")
             params = fitted_params(self, problem.layout, X.dtype)
             history = History.from_fitted(self, incremental, self.early_stopping)
         else:
-            params = initial_params(
+            params = initial_params(  # on the host, whatever the data: the same draws
                 problem.layout,
                 problem.activations,
-                X.dtype,
+                host_dtype(X.dtype),
                 rng,
                 weight_init=self.weight_init,
                 fit_intercept=self.fit_intercept,
                 n_init=self.n_init,
             )
+            params = like(X, params)
             history = History.fresh(self.n_init, validation is not None)
         n_before = len(history.loss_curve)
         params, history, init_losses = self._train(
@@ -348,13 +376,15 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         """Set the fitted attributes of the weights ``params`` and of their training."""
         fitted = problem.fitted_attributes(params)
         fitted.update(history.fitted_attributes(n_before, init_losses, problem.validation))
+        fitted["init_losses_"] = like(problem.X, init_losses)  # beside the weights
         for name, value in fitted.items():
             setattr(self, name, value)
 
     def _score_output(self, Z, y, sample_weight, encoding):
         """The score (accuracy or R2) of the network's output ``Z`` against ``y``."""
         # weights whose output, or score, overflows have no score: NaN, as in scikit-learn
-        if not np.isfinite(Z).all():
+        xp = namespace(Z)
+        if not bool(xp.all(xp.isfinite(Z))):
             return np.nan
         y_pred = self._decode(Z, encoding)
         score = float(self._score_function(y, y_pred, sample_weight=sample_weight))
@@ -367,15 +397,19 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         if not hasattr(self, "coefs_"):
             check_is_fitted(self)
         X = _validated_for_prediction(self, X)
+        xp = namespace(X)
         functions = layer_functions(
             self._hidden_activations(self.n_layers_ - 2),
             self.out_activation_,
             [self.n_features_in_] + [W.shape[1] for W in self.coefs_],
             X.shape[0],
+            xp=xp,
             slopes=False,
         )
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            _, raw, Z = forward(X, self.coefs_, self.intercepts_, functions.hidden, functions.out)
+            _, raw, Z = forward(
+                X, self.coefs_, self.intercepts_, functions.hidden, functions.out, xp=xp
+            )
         # finite weights and finite X can still overflow: relu and identity layers grow
         # without bound, and X may lie far outside the data the model was fitted on
         _raise_if_not_finite(raw, "network's output", "Scale X as the training data was.")
@@ -399,7 +433,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         Z = self._forward(X)[1]
         with np.errstate(over="ignore", invalid="ignore"):
             y = self._decode(Z, self._target_encoding())
-        if y.dtype.kind == "f":  # a regressor's output mapped back to the targets' scale
+        if is_float(y):  # a regressor's output mapped back to the targets' scale
             _raise_if_not_finite(
                 y,
                 "prediction, mapped back to the targets' scale,",
@@ -407,7 +441,29 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
             )
         return y
 
+    def to_numpy(self):
+        """A copy of the fitted estimator whose arrays are NumPy arrays on the host.
+
+        A model fitted on another library's arrays (a GPU's, inside scikit-learn's
+        ``array_api_dispatch``) keeps its weights there; this copy predicts on NumPy input,
+        pickles for a machine without that library, and exports to ONNX or skops. It uses
+        scikit-learn's own ``move_estimator_to``.
+
+        Returns
+        -------
+        estimator : object
+            A new estimator of the same class, with the same parameters and fitted
+            attributes, every array among them a NumPy array.
+        """
+        check_is_fitted(self)
+        if isinstance(self.coefs_[0], np.ndarray):
+            return deepcopy(self)  # NumPy's already
+        from sklearn.utils._array_api import move_estimator_to
+
+        return move_estimator_to(self, np, "cpu")
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = DEVICES
         return tags

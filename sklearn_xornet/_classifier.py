@@ -7,7 +7,7 @@ from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
@@ -16,6 +16,7 @@ from sklearn.utils.multiclass import (
     unique_labels,
 )
 
+from ._arrays import _array_namespace, host_dtype, like, namespace, on_host, to_numpy
 from ._base import _BaseTinyMLP, _store_parameters
 from ._docs import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC
 
@@ -48,6 +49,60 @@ def _check_class_weight(class_weight):
             "class_weight must give each class a finite, non-negative weight; got"
             f" {class_weight!r}."
         )
+
+
+# the output layer of each kind of target
+_OUTPUTS = {"binary": "logistic", "multiclass": "softmax", "multilabel-indicator": "logistic"}
+
+
+def _one_hot_anywhere(y, encoding, dtype):
+    """``TinyMLPClassifier._one_hot`` for another library's ``y``, on its device."""
+    xp = _array_namespace(y)
+    if encoding["_y_type"] == "multilabel-indicator":
+        return xp.astype(y != 0, dtype)
+    classes = encoding["classes_"]
+    index = xp.searchsorted(classes, y)
+    if encoding["_y_type"] == "binary":
+        return xp.reshape(xp.astype(index, dtype), (-1, 1))
+    return xp.astype(index[:, None] == xp.arange(classes.shape[0], device=y.device), dtype)
+
+
+def _class_weights_anywhere(class_weight, y, dtype):
+    """``compute_sample_weight(class_weight, y)`` for another library's ``y``, on its device."""
+    if y.ndim != 1:
+        raise ValueError("class_weight with multilabel targets needs NumPy arrays.")
+    xp = _array_namespace(y)
+    classes = unique_labels(y)
+    index = xp.searchsorted(classes, y)
+    n_classes, labels = classes.shape[0], to_numpy(classes)
+    if class_weight == "balanced":  # n_samples / (n_classes * count), as scikit-learn
+        one_hot = index[:, None] == xp.arange(n_classes, device=y.device)
+        counts = to_numpy(xp.sum(xp.astype(one_hot, xp.int64), axis=0))
+        per_class = y.shape[0] / (n_classes * counts)
+    else:
+        per_class = compute_class_weight(class_weight, classes=labels, y=labels)
+    return xp.take(xp.asarray(per_class, dtype=dtype, device=y.device), index)
+
+
+def _decode_anywhere(Z, encoding):
+    """``TinyMLPClassifier._decode`` for another library's output, on its device."""
+    xp = _array_namespace(Z)
+    if encoding["_y_type"] == "multilabel-indicator":
+        return xp.astype(Z > 0.5, xp.int64)
+    if encoding["_y_type"] == "multiclass":
+        index = xp.argmax(Z, axis=1)
+    else:
+        index = xp.astype(Z[:, 0] > 0.5, xp.int64)
+    return xp.take(encoding["classes_"], index)
+
+
+def _probabilities_anywhere(raw, Z, y_type):
+    """``predict_proba`` for another library's output, on its device."""
+    xp = _array_namespace(Z)
+    if y_type == "binary":
+        Z = 1 / (1 + xp.exp(-xp.concat([-raw, raw], axis=1)))
+    finfo = xp.finfo(Z.dtype)
+    return xp.clip(Z, finfo.smallest_normal, 1 - finfo.eps / 2)
 
 
 class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
@@ -151,9 +206,12 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
                 " tell the class frequencies. Pass a dict of weights instead."
             )
         _check_class_weight(self.class_weight)
-        weights = compute_sample_weight(self.class_weight, y).astype(dtype)
+        if on_host(y):
+            weights = compute_sample_weight(self.class_weight, y).astype(dtype)
+        else:
+            weights = _class_weights_anywhere(self.class_weight, y, dtype)
         weights = weights if sample_weight is None else sample_weight * weights
-        if not weights.sum() > 0:
+        if not float(namespace(weights).sum(weights)) > 0:
             raise ValueError(
                 f"class_weight={self.class_weight!r} gives every sample a weight of zero:"
                 " there is nothing to learn from."
@@ -166,32 +224,37 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
             binarizer = LabelBinarizer().fit(y)
             if binarizer.y_type_ != "multilabel-indicator":
                 weighted = y if sample_weight is None else y[sample_weight > 0]
-                if len(np.unique(weighted)) < 2:
+                if unique_labels(weighted).shape[0] < 2:
                     raise ValueError(
                         "TinyMLPClassifier needs samples of at least 2 classes in the data"
                         " (with non-zero weight), but the data contains only one class:"
-                        f" {weighted[0]!r}."
+                        f" {to_numpy(weighted[:1])[0]!r}."
                     )
             encoding = {"classes_": binarizer.classes_, "_y_type": binarizer.y_type_}
         else:
             _check_same_kind_of_targets(y, encoding)
             if encoding["_y_type"] != "multilabel-indicator":
-                classes = unique_labels(y)
+                classes, known = to_numpy(unique_labels(y)), to_numpy(encoding["classes_"])
                 if not incremental:
-                    if set(classes) != set(encoding["classes_"]):
+                    if set(classes.tolist()) != set(known.tolist()):
                         raise ValueError(
                             "warm_start can only be used where `y` has the same classes as"
-                            " in the previous call to fit. Previously got"
-                            f" {encoding['classes_']}, `y` has {classes}"
+                            f" in the previous call to fit. Previously got {known}, `y` has"
+                            f" {classes}"
                         )
-                elif len(np.setdiff1d(classes, encoding["classes_"])):
+                elif len(np.setdiff1d(classes, known)):
                     raise ValueError(
                         "`y` has classes not in `self.classes_`. `self.classes_` has"
-                        f" {encoding['classes_']}. 'y' has {classes}."
+                        f" {known}. 'y' has {classes}."
                     )
-        Y = self._one_hot(y, encoding, dtype)
-        out_activation = "softmax" if encoding["_y_type"] == "multiclass" else "logistic"
-        return Y, out_activation, encoding
+        if on_host(y):
+            return self._one_hot(y, encoding, dtype), _OUTPUTS[encoding["_y_type"]], encoding
+        if encoding["_y_type"] != "multilabel-indicator":  # the labels go where y is
+            encoding["classes_"] = like(
+                y, to_numpy(encoding["classes_"]).astype(host_dtype(y.dtype))
+            )
+        Y = _one_hot_anywhere(y, encoding, dtype)
+        return Y, _OUTPUTS[encoding["_y_type"]], encoding
 
     @staticmethod
     def _one_hot(y, encoding, dtype):
@@ -212,6 +275,8 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         return Y
 
     def _decode(self, Z, encoding):
+        if not isinstance(Z, np.ndarray):
+            return _decode_anywhere(Z, encoding)
         if encoding["_y_type"] == "multilabel-indicator":
             return (Z > 0.5).astype(int)
         if encoding["_y_type"] == "multiclass":
@@ -249,8 +314,9 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         encoding = None
         if _check_partial_fit_first_call(self, classes):
             # the first call announces every class; the network is shaped for them all
-            labels = y if type_of_target(y).startswith("multilabel") else classes
-            if len(np.unique(labels)) < 2 and not type_of_target(y).startswith("multilabel"):
+            multilabel = type_of_target(y).startswith("multilabel")
+            labels = y if multilabel else classes
+            if not multilabel and len(np.unique(labels)) < 2:
                 raise ValueError(
                     "TinyMLPClassifier needs at least 2 classes, but `classes` names only"
                     f" {np.unique(labels).tolist()}."
@@ -274,6 +340,8 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
             between 0 and 1.
         """
         raw, Z = self._forward(X)
+        if not isinstance(Z, np.ndarray):
+            return _probabilities_anywhere(raw, Z, self._y_type)
         if self._y_type == "binary":
             # both columns from the pre-activation: 1 - Z would round to 1 where Z is tiny
             Z = expit(np.hstack([-raw, raw]))
@@ -300,7 +368,8 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         log_y_prob : ndarray of shape (n_samples, n_classes)
             The log-probability of each class, in the order of ``classes_``.
         """
-        return np.log(self.predict_proba(X))
+        proba = self.predict_proba(X)
+        return namespace(proba).log(proba)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -10,6 +10,8 @@ import warnings
 
 from sklearn.exceptions import ConvergenceWarning
 
+from ._arrays import _array_namespace
+
 # modules whose frames a warning skips, so that it points at the line that called fit
 _LIBRARY = ("sklearn_xornet.", "sklearn.")
 
@@ -54,7 +56,10 @@ def largest_magnitude(A):
     if A.shape[0] == 0 or A.shape[1] == 0:
         return 0.0
     # two passes rather than abs(A): no copy of the training data
-    return max(float(A.max()), -float(A.min()))
+    if hasattr(A, "max"):  # NumPy, sparse, torch, CuPy
+        return max(float(A.max()), -float(A.min()))
+    xp = _array_namespace(A)  # the standard's functions, for any other library
+    return max(float(xp.max(A)), -float(xp.min(A)))
 
 
 def _why_non_finite(solver, problem, alpha, class_weighted):

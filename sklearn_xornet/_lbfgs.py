@@ -17,6 +17,7 @@ import scipy.optimize
 from sklearn.utils.optimize import _check_optimize_result
 
 from . import _diagnostics
+from ._arrays import assign, copy, namespace, to_numpy
 
 
 class _Breakdown(Exception):
@@ -41,7 +42,7 @@ class _ScipyObjective:
 
     def __init__(self, params, problem):
         self.params, self.problem = params, problem
-        self.grad = np.zeros_like(params)
+        self.grad = namespace(params).zeros_like(params)
         self.largest_loss = None  # the largest finite loss seen
         self.barriers = []  # the values returned in place of non-finite ones
 
@@ -49,11 +50,11 @@ class _ScipyObjective:
         if not np.isfinite(theta).all():
             raise _Breakdown  # scipy's own arithmetic overflowed
         problem, trainable = self.problem, self.problem.trainable
-        self.params[trainable] = theta
+        assign(self.params, trainable, theta)  # the host's vector, to where the data lives
         value = problem.objective(
             self.params, self.grad, problem.X, problem.Y, problem.sample_weight
         )
-        gradient = self.grad[trainable].astype(np.float64)
+        gradient = to_numpy(self.grad[trainable]).astype(np.float64)
         # scipy squares the gradient's norm: where that overflows, so does its step
         if np.isfinite(value) and np.isfinite(gradient @ gradient):
             self.largest_loss = max(abs(value), self.largest_loss or 0.0)
@@ -75,7 +76,7 @@ def train_lbfgs(params, problem, history, solver, verbose):
     trainable = problem.trainable
     objective = _ScipyObjective(params, problem)
     n_before = len(history.loss_curve)
-    start = params[trainable].astype(np.float64)
+    start = to_numpy(params[trainable]).astype(np.float64)
     last_accepted = start  # the last iterate scipy reported, with a finite loss
 
     def callback(intermediate_result):
@@ -89,7 +90,7 @@ def train_lbfgs(params, problem, history, solver, verbose):
         last_accepted = x.copy()
         if verbose:
             print(f"Iteration {len(history.loss_curve)}, loss = {value:.8f}")
-        params[trainable] = x
+        assign(params, trainable, x)
         if problem.tasks.end_epoch(lambda: problem.fitted_attributes(params)):
             raise StopIteration  # a callback asked to stop: a usable model
 
@@ -111,10 +112,10 @@ def train_lbfgs(params, problem, history, solver, verbose):
         result, finite = None, False
     n_iterations = len(history.loss_curve) - n_before
     if finite:
-        params[trainable] = result.x
+        assign(params, trainable, result.x)
         final_loss = float(result.fun)
     else:
-        params[trainable] = last_accepted
+        assign(params, trainable, last_accepted)
         final_loss = history.loss_curve[-1] if n_iterations else np.inf
     history.t += n_iterations * problem.X.shape[0]
     return Outcome(result, finite, n_iterations, final_loss)
@@ -127,8 +128,9 @@ def train_lbfgs_restarts(params, problem, history, solver, settings):
     are thrown away, and sixteen restarts would say the same thing sixteen times.
     """
     runs = []
-    for start in np.atleast_2d(params):
-        run, start = history.copy(), start.copy()
+    stack = params[None, ...] if params.ndim == 1 else params
+    for r in range(stack.shape[0]):
+        run, start = history.copy(), copy(stack[r, ...])
         runs.append((start, run, train_lbfgs(start, problem, run, solver, settings.verbose)))
     final = np.array([outcome.final_loss for *_, outcome in runs])
     best, run, outcome = runs[int(np.argmin(final))]

@@ -196,8 +196,10 @@ def backward(
         # each weight's gradient: its input times the delta (H^T . dZ, then X^T . dH)
         inputs_T = transpose(hidden[i - 1]) if i > 0 else X.T
         coef_grads[i] = product(inputs_T, delta, coef_grads[i])
-        if intercept_grads is not None:
-            # the column sums of the delta, as a product: BLAS sums faster than a reduction
+        if intercept_grads is not None and not xp.is_numpy:
+            intercept_grads[i] = xp.sum(delta, axis=-2)  # the column sums of the delta
+        elif intercept_grads is not None:
+            # on NumPy as a product with ones: BLAS sums faster than a reduction
             ones = xp.ones(delta.shape[-2], dtype=delta.dtype) if ones is None else ones
             intercept_grads[i] = product(ones, delta, intercept_grads[i])
         if i > 0:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _parallel
-from ._arrays import NUMPY, namespace
+from ._arrays import NUMPY, namespace, to_numpy
 from ._losses import LOSSES
 from ._network import LayerFunctions, backward, forward, layer_functions
 
@@ -241,7 +241,8 @@ class Objective:
             intercept_grads = [xp.zeros_like(g) for g in intercept_grads]
         grad[...] = xp.concat_into(coef_grads + intercept_grads, grad)
         value = self._penalised(params, grad, value / total_weight, total_weight, xp)
-        return float(value) if params.ndim == 1 else value
+        # the values go to the host, where training keeps its record: one number a network
+        return float(value) if params.ndim == 1 else to_numpy(value)
 
     def _by_row_blocks(self, params, grad, X, Y, sample_weight):
         """The objective as the weighted sum of the objectives of row blocks, in threads.

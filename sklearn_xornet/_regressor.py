@@ -1,28 +1,46 @@
 """TinyMLPRegressor: real targets in (standardised by default), real predictions out."""
 
+from functools import partial
+
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
+from ._arrays import _array_namespace, float_dtypes, host_dtype, namespace, on_host, to_numpy
 from ._base import _BaseTinyMLP, _store_parameters
 from ._docs import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC
 
 
-def _mean_and_scale(Y, sample_weight):
+def _mean_and_scale(Y, sample_weight, xp=np):
     """Weighted mean and standard deviation of each column, safe from overflow.
 
     Columns are divided by their largest magnitude first, so targets near the float range
-    (1e300) give a finite mean and scale. A constant column gets scale 1.
+    (1e300) give a finite mean and scale. A constant column gets scale 1. ``xp`` is the
+    namespace of another library's ``Y``, on whose device it all happens.
     """
-    magnitude = np.abs(Y).max(axis=0)
-    magnitude[magnitude == 0] = 1
+    magnitude = xp.max(xp.abs(Y), axis=0)
+    magnitude = xp.where(magnitude == 0, xp.ones_like(magnitude), magnitude)
     unit = Y / magnitude
-    mean = np.average(unit, axis=0, weights=sample_weight)
-    std = np.sqrt(np.average((unit - mean) ** 2, axis=0, weights=sample_weight))
-    std = np.where(std > 10 * np.finfo(np.float64).eps, std, 1 / magnitude)
+    if xp is np:
+        average = np.average
+    else:
+        from sklearn.utils._array_api import _average
+
+        average = partial(_average, xp=xp)
+    mean = average(unit, axis=0, weights=sample_weight)
+    std = xp.sqrt(average((unit - mean) ** 2, axis=0, weights=sample_weight))
+    std = xp.where(std > 10 * float(np.finfo(np.float64).eps), std, 1 / magnitude)
     return mean * magnitude, std * magnitude
+
+
+def _any(condition):
+    return bool(namespace(condition).any(condition))
+
+
+def _astype(array, dtype, xp):
+    return array.astype(dtype) if xp is np else xp.astype(array, dtype)
 
 
 class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
@@ -126,37 +144,40 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
     _score_function = staticmethod(r2_score)
 
     def _encode_targets(self, y, sample_weight, dtype, encoding, incremental):
-        # scaled in float64 whatever the training dtype: raw targets may not fit float32
-        Y = y.reshape(y.shape[0], -1).astype(np.float64)
+        # scaled in float64 (where the device has it) whatever the training dtype: raw
+        # targets may not fit float32
+        xp = np if on_host(y) else _array_namespace(y)
+        widest = np.float64 if xp is np else float_dtypes(xp, y.device)[0]
+        Y = _astype(xp.reshape(y, (y.shape[0], -1)), widest, xp)
         if self.loss == "poisson":
             if self.output_activation != "identity":
                 raise ValueError(
                     "loss='poisson' has its own exponential output; it cannot be combined"
                     f" with output_activation={self.output_activation!r}."
                 )
-            if np.any(Y < 0) or not np.any(Y > 0):
+            if _any(Y < 0) or not _any(Y > 0):
                 raise ValueError(
                     "loss='poisson' requires non-negative targets with a positive sum."
                 )
             out_activation = "exp"
         else:
             out_activation = self.output_activation
-        if out_activation == "logistic" and (np.any(Y < 0) or np.any(Y > 1)):
+        if out_activation == "logistic" and (_any(Y < 0) or _any(Y > 1)):
             raise ValueError(
                 "output_activation='logistic' requires targets in [0, 1]; got values in"
-                f" [{Y.min()}, {Y.max()}]."
+                f" [{float(xp.min(Y))}, {float(xp.max(Y))}]."
             )
 
         if encoding is None:
-            mean, scale = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
+            mean, scale = xp.zeros_like(Y[0, ...]), xp.ones_like(Y[0, ...])
             if self.normalize_y and out_activation == "identity":
-                mean, scale = _mean_and_scale(Y, sample_weight)
+                mean, scale = _mean_and_scale(Y, sample_weight, xp)
             # continued training keeps the first fit's scaling: the weights are tied to it
             encoding = {"_y_mean": mean, "_y_scale": scale}
         Y = (Y - encoding["_y_mean"]) / encoding["_y_scale"]
         self._check_targets_fit(Y, encoding, dtype)
-        encoding = {name: value.astype(dtype) for name, value in encoding.items()}
-        return Y.astype(dtype), out_activation, encoding
+        encoding = {name: _astype(value, dtype, xp) for name, value in encoding.items()}
+        return _astype(Y, dtype, xp), out_activation, encoding
 
     @staticmethod
     def _check_targets_fit(Y, encoding, dtype):
@@ -165,14 +186,17 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
         ``Y`` and the scaling are in float64; both are stored in ``dtype``, the scaling too
         since predictions are mapped back with it.
         """
-        finfo = np.finfo(dtype)
-        name = np.dtype(dtype).name
-        largest = max(np.abs(Y).max(), *(np.abs(v).max() for v in encoding.values()))
+        xp = namespace(Y)
+        # one number per output, to the host
+        column_max = to_numpy(xp.max(xp.abs(Y), axis=0))
+        nonzero = to_numpy(xp.any(Y != 0, axis=0))
+        mean, scale = (to_numpy(encoding[name]) for name in ("_y_mean", "_y_scale"))
+        finfo = np.finfo(host_dtype(dtype))
+        name = host_dtype(dtype).name
+        largest = max(column_max.max(), np.abs(mean).max(), np.abs(scale).max())
         if not largest <= finfo.max:  # NaN included
             problem = f"too large to train on in {name}, whose largest number is {finfo.max:.3g}"
-        elif (encoding["_y_scale"] < finfo.tiny).any() or (
-            (np.abs(Y).max(axis=0) < finfo.tiny) & (Y != 0).any(axis=0)
-        ).any():
+        elif (scale < finfo.tiny).any() or ((column_max < finfo.tiny) & nonzero).any():
             problem = (
                 f"too small to train on in {name}, whose smallest normal number is"
                 f" {finfo.tiny:.3g}: their spread underflows"
@@ -183,7 +207,7 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
 
     def _decode(self, Z, encoding):
         y = Z * encoding["_y_scale"] + encoding["_y_mean"]
-        return y.ravel() if y.shape[1] == 1 else y
+        return namespace(y).reshape(y, (-1,)) if y.shape[1] == 1 else y
 
     @available_if(_BaseTinyMLP._partial_fit_available)
     @_fit_context(prefer_skip_nested_validation=True)

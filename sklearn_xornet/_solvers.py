@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from . import _diagnostics
-from ._arrays import NUMPY, namespace
+from ._arrays import NUMPY, copy, namespace
 
 # What tol='auto' means: the epoch solvers stop when the loss improves by less than this for
 # n_iter_no_change epochs, L-BFGS when an iteration lowers the loss by less than this share
@@ -24,7 +24,7 @@ AUTO_TOL = 1e-5
 
 
 def _copy(value):
-    return value.copy() if isinstance(value, np.ndarray) else value
+    return copy(value) if hasattr(value, "shape") else value
 
 
 class Solver:

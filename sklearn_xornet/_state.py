@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ._arrays import copy, namespace
 from ._network import forward
 
 
@@ -28,7 +29,9 @@ class Validation:
         """The score of ``params`` (one per network for a stack of restarts)."""
         Z = problem.outputs(params, self.X)[1]
         if Z.ndim == 3:
-            return np.array([self.score(Z_r, self.y, self.sample_weight) for Z_r in Z])
+            return np.array(
+                [self.score(Z[r, ...], self.y, self.sample_weight) for r in range(Z.shape[0])]
+            )
         return self.score(Z, self.y, self.sample_weight)
 
 
@@ -56,16 +59,18 @@ class Problem:
 
     def outputs(self, params, X):
         """The output layer's pre-activation and output on ``X``, as in :func:`forward`."""
+        xp = namespace(params)
         coefs, intercepts = self.layout.unpack(params)
-        functions = self.objective.functions(X.shape[0], 1 if params.ndim == 1 else len(params))
-        return forward(X, coefs, intercepts, functions.hidden, functions.out)[1:]
+        n_stack = 1 if params.ndim == 1 else params.shape[0]
+        functions = self.objective.functions(X.shape[0], n_stack, xp)
+        return forward(X, coefs, intercepts, functions.hidden, functions.out, xp=xp)[1:]
 
     def fitted_attributes(self, params):
         """What a model needs to predict with the weights ``params``."""
         coefs, intercepts = self.layout.unpack(params)
         return {
-            "coefs_": [c.copy() for c in coefs],
-            "intercepts_": [b.copy() for b in intercepts],
+            "coefs_": [copy(c) for c in coefs],
+            "intercepts_": [copy(b) for b in intercepts],
             "n_layers_": len(self.layout.layer_units),
             "n_outputs_": self.Y.shape[1],
             "out_activation_": self.out_activation,
@@ -164,7 +169,7 @@ class History:
             best_validation_score=(None if scores is None else float(self.best_scores[best])),
             solver_state=self.solver_state
             and {
-                name: value[best] if np.ndim(value) == 2 else value
+                name: value[best, ...] if getattr(value, "ndim", 0) == 2 else value
                 for name, value in self.solver_state.items()
             },
             best_scores=self.best_scores[best : best + 1],
@@ -185,4 +190,4 @@ def keep_best_restart(params, history, validation):
         best = int(np.argmax(np.nan_to_num(history.best_scores, nan=-np.inf)))
     else:
         best = int(np.argmin(np.nan_to_num(final, nan=np.inf)))
-    return params[best].copy(), history.select(best), final
+    return copy(params[best, ...]), history.select(best), final

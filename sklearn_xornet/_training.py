@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.utils import gen_batches
 
 from . import _diagnostics, _parallel
-from ._arrays import namespace
+from ._arrays import _array_namespace, copy, like, namespace, on_host, to_numpy
 from ._lbfgs import train_lbfgs_restarts
 from ._state import keep_best_restart
 
@@ -66,14 +66,25 @@ class Batches:
         """
         X, Y, sample_weight, objective = self.X, self.Y, self.sample_weight, self.objective
         order = self.rng.permutation(self.n_samples) if self.shuffle else None
+        take = _take if order is not None and not on_host(X) else _index
+        if take is _take:  # the order goes where the data is, once an epoch
+            order = like(X, order)
         accumulated = 0.0
         for batch in self.slices:
             rows = batch if order is None else order[batch]
-            weights = None if sample_weight is None else sample_weight[rows]
-            loss = objective(params, grad, X[rows], Y[rows], weights)
+            weights = None if sample_weight is None else take(sample_weight, rows)
+            loss = objective(params, grad, take(X, rows), take(Y, rows), weights)
             accumulated += (batch.stop - batch.start) * loss
             update(theta, theta_grad)
         return accumulated / self.n_samples  # one per restart when they are stacked
+
+
+def _index(A, rows):
+    return A[rows]
+
+
+def _take(A, rows):  # another library's rows: the standard's take
+    return _array_namespace(A).take(A, rows, axis=0)
 
 
 class NonFiniteGuard:
@@ -85,7 +96,7 @@ class NonFiniteGuard:
     """
 
     def __init__(self, params):
-        self.last_finite, self.start = params.copy(), params.copy()
+        self.last_finite, self.start = copy(params), copy(params)
 
     def accept(self, loss, params):
         """The epoch's ``loss`` (inf for restarts that dropped out), or None where no loss is
@@ -93,7 +104,7 @@ class NonFiniteGuard:
         the epoch ended with, and the next one starts from."""
         if isinstance(loss, float):  # one network
             if not math.isfinite(loss):
-                np.copyto(params, self.last_finite)
+                params[...] = self.last_finite
                 return None
             self.last_finite, self.start = self.start, self.last_finite
         else:
@@ -101,11 +112,11 @@ class NonFiniteGuard:
             if finite.all():
                 self.last_finite, self.start = self.start, self.last_finite
             elif not finite.any():
-                np.copyto(params, self.last_finite)
+                params[...] = self.last_finite
                 return None
             else:  # the restarts that lost their finite loss go back, and drop out
-                np.copyto(self.last_finite, self.start, where=finite[:, np.newaxis])
-                params[~finite] = self.last_finite[~finite]
+                copy_rows(self.last_finite, self.start, finite)
+                copy_rows(params, self.last_finite, ~finite)
                 loss = np.where(finite, loss, np.inf)
         self.start[...] = params
         return loss
@@ -114,8 +125,19 @@ class NonFiniteGuard:
         """Whether the last updates, which no loss has seen, left finite outputs on the
         training rows; the restarts where they did not go back to their last finite weights."""
         unchecked = ~finite_outputs(params, problem)
-        params[unchecked] = self.last_finite[unchecked]
+        copy_rows(params, self.last_finite, unchecked)
         return not unchecked.any()
+
+
+def copy_rows(target, source, rows):
+    """``target[r] = source[r]`` for each restart ``r`` that ``rows`` (one bool each, on the
+    host) marks; for one network, all of it or nothing."""
+    if target.ndim == 1:
+        if rows:
+            target[...] = source
+        return
+    for r in np.flatnonzero(rows):
+        target[int(r), ...] = source[int(r), ...]
 
 
 def finite_outputs(params, problem, rows_at_once=4096):
@@ -127,9 +149,10 @@ def finite_outputs(params, problem, rows_at_once=4096):
     finite = outputs_cannot_overflow(params, problem)
     if finite.all():
         return finite
+    xp = namespace(params)
     for rows in gen_batches(problem.X.shape[0], rows_at_once):
-        raw, Z = problem.outputs(params, problem.X[rows])
-        finite &= np.isfinite(raw).all(axis=(-2, -1)) & np.isfinite(Z).all(axis=(-2, -1))
+        for output in problem.outputs(params, problem.X[rows]):  # raw, then Z
+            finite &= to_numpy(xp.all(xp.isfinite(output), axis=(-2, -1)))
     return finite
 
 
@@ -139,17 +162,18 @@ def outputs_cannot_overflow(params, problem):
     Layer by layer, no entry of ``A @ W + b`` exceeds ``max|A|`` times the largest column
     sum of ``|W|``, plus ``max|b|``; tanh and the sigmoid bring it back to 1, relu and the
     identity keep it. Kept well below the largest float, the bound leaves room for the
-    rounding of the products.
+    rounding of the products. The bound is kept on the host: one number per network.
     """
-    limit = np.finfo(params.dtype).max / 16
+    xp = namespace(params)
+    limit = float(xp.finfo(params.dtype).max) / 16
     if problem.out_activation == "exp":
         limit = np.log(limit)
     coefs, intercepts = problem.layout.unpack(params)
     bound = np.full(params.shape[:-1], _diagnostics.largest_magnitude(problem.X))
     with np.errstate(over="ignore", invalid="ignore"):
         for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
-            column_sums = np.abs(W).sum(axis=-2).max(axis=-1)
-            bound = bound * column_sums + np.abs(b).max(axis=-1, initial=0)
+            column_sums = to_numpy(xp.max(xp.sum(xp.abs(W), axis=-2), axis=-1))
+            bound = bound * column_sums + to_numpy(xp.max(xp.abs(b), axis=-1))
             if i < len(problem.activations) and problem.activations[i] in ("tanh", "logistic"):
                 # (past the limit, inf - inf in the product could still make a NaN)
                 bound = np.where(bound < limit, 1.0, bound)
@@ -185,7 +209,7 @@ class EarlyStopping(NoImprovement):
 
     def __init__(self, tol, params):
         super().__init__(tol)
-        self.best_params = params.copy()
+        self.best_params = copy(params)
 
     def improved(self, loss, params, problem, history, verbose):
         super().improved(loss, params, problem, history, verbose)
@@ -197,13 +221,13 @@ class EarlyStopping(NoImprovement):
         improved = best_now >= history.best_validation_score + self.tol
         better = np.atleast_1d(score) > history.best_scores
         history.best_scores = np.where(better, score, history.best_scores)
-        np.copyto(self.best_params, params, where=better.reshape(params.shape[:-1] + (1,)))
+        copy_rows(self.best_params, params, better if params.ndim == 2 else better[0])
         history.best_validation_score = max(history.best_validation_score, best_now)
         return improved
 
     def finish(self, params, history):
         if np.isfinite(history.best_validation_score):
-            np.copyto(params, self.best_params)  # the weights of the best validation score
+            params[...] = self.best_params  # the weights of the best validation score
 
 
 def train(params, problem, history, solver, rng, settings):
