@@ -3,6 +3,10 @@
 import importlib.util
 import os
 
+# scikit-learn's array API checks, and training on other libraries' arrays, need scipy's
+# array API support, which scipy reads once, when it is first imported
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
 # the ONNX module imports skl2onnx, an optional extra: without it there is nothing to collect
 collect_ignore = []
 if importlib.util.find_spec("skl2onnx") is None:

@@ -253,7 +253,8 @@ def where_name(array):
 
 
 def same_place(X, reference, what):
-    """A clear error unless ``X`` lives where the fitted array ``reference`` does."""
+    """A clear error unless ``X`` lives where the fitted array ``reference`` does; ``what``
+    names the call (``'TinyMLPClassifier.predict() on'``)."""
     numpy_X = isinstance(X, np.ndarray) or sparse.issparse(X)
     numpy_ref = isinstance(reference, np.ndarray)
     if numpy_X and numpy_ref:
@@ -264,8 +265,9 @@ def same_place(X, reference, what):
         or X.device != reference.device
     ):
         raise ValueError(
-            f"The model was fitted on {where_name(reference)}; cannot {what}"
-            f" {where_name(X)}. Pass arrays of the same library and device inside"
+            f"Inputs passed to {what} must use the same namespace and the same device as"
+            f" those passed to fit(): the model was fitted on {where_name(reference)}, the"
+            f" input is {where_name(X)}. Pass arrays of the same library and device inside"
             " sklearn.config_context(array_api_dispatch=True), or use model.to_numpy() for"
             " a copy that works on NumPy arrays."
         )

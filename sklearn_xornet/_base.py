@@ -118,14 +118,17 @@ def _validated_training_data(estimator, X, y, sample_weight, continuing):
     return X, y, sample_weight
 
 
-def _validated_for_prediction(estimator, X):
+def _validated_for_prediction(estimator, X, method):
     """``X`` checked against the fitted estimator, as scikit-learn's ``validate_data``.
 
-    A plain float array of the right width needs no conversion: only the finiteness check,
-    which costs far less on one row. Anything else goes through scikit-learn's validation.
+    A plain float array of the right width, for a model fitted on NumPy arrays, needs no
+    conversion: only the finiteness check, which costs far less on one row. Anything else
+    goes through scikit-learn's validation, and must live where the model does (``method``
+    names the caller in the error).
     """
     plain = (
         type(X) is np.ndarray
+        and type(estimator.coefs_[0]) is np.ndarray
         and X.ndim == 2
         and X.dtype in (np.float64, np.float32)
         and X.shape[1] == estimator.n_features_in_
@@ -135,11 +138,16 @@ def _validated_for_prediction(estimator, X):
     )
     if plain:
         return X
+    if DEVICES:  # scikit-learn's own check and words, inside array_api_dispatch
+        from sklearn.utils._array_api import check_same_namespace
+
+        # init_losses_ lives beside the weights, in their namespace and on their device
+        check_same_namespace(X, estimator, attribute="init_losses_", method=method)
     xp, device = input_namespace(X)
     X = validate_data(
         estimator, X, reset=False, accept_sparse=("csr", "csc"), dtype=float_dtypes(xp, device)
     )
-    same_place(X, estimator.coefs_[0], "predict with")
+    same_place(X, estimator.coefs_[0], f"{type(estimator).__name__}.{method}() on")
     return X
 
 
@@ -298,7 +306,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
             encoding = self._target_encoding()
         problem = self._problem(X, y, sample_weight, encoding, incremental, tasks, validation)
         if continuing:
-            same_place(X, self.coefs_[0], "go on training with")
+            same_place(X, self.coefs_[0], f"{type(self).__name__}.fit() on")
             params = fitted_params(self, problem.layout, X.dtype)
             history = History.from_fitted(self, incremental, self.early_stopping)
         else:
@@ -392,11 +400,12 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
 
     # -- predicting ---------------------------------------------------------------------
 
-    def _forward(self, X):
-        """The output layer's pre-activation and output ``Z`` for validated ``X``."""
+    def _forward(self, X, method):
+        """The output layer's pre-activation and output ``Z`` for ``X``, validated for the
+        public ``method`` that asks."""
         if not hasattr(self, "coefs_"):
             check_is_fitted(self)
-        X = _validated_for_prediction(self, X)
+        X = _validated_for_prediction(self, X, method)
         xp = namespace(X)
         functions = layer_functions(
             self._hidden_activations(self.n_layers_ - 2),
@@ -430,7 +439,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
             The predicted classes (an indicator matrix for multilabel targets), or the
             predicted values.
         """
-        Z = self._forward(X)[1]
+        Z = self._forward(X, "predict")[1]
         with np.errstate(over="ignore", invalid="ignore"):
             y = self._decode(Z, self._target_encoding())
         if is_float(y):  # a regressor's output mapped back to the targets' scale

@@ -312,7 +312,15 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
             The updated estimator.
         """
         encoding = None
-        if _check_partial_fit_first_call(self, classes):
+        known = getattr(self, "classes_", None)
+        if known is not None and classes is not None:
+            # scikit-learn's check, on the host: the fitted classes may live on a device
+            if not np.array_equal(to_numpy(known), unique_labels(classes)):
+                raise ValueError(
+                    f"`classes={classes!r}` is not the same as on last call to partial_fit,"
+                    f" was: {to_numpy(known)!r}"
+                )
+        if _check_partial_fit_first_call(self, None if known is not None else classes):
             # the first call announces every class; the network is shaped for them all
             multilabel = type_of_target(y).startswith("multilabel")
             labels = y if multilabel else classes
@@ -339,7 +347,10 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
             The probability of each class, in the order of ``classes_``, kept strictly
             between 0 and 1.
         """
-        raw, Z = self._forward(X)
+        return self._probabilities(X, "predict_proba")
+
+    def _probabilities(self, X, method):
+        raw, Z = self._forward(X, method)
         if not isinstance(Z, np.ndarray):
             return _probabilities_anywhere(raw, Z, self._y_type)
         if self._y_type == "binary":
@@ -368,7 +379,7 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         log_y_prob : ndarray of shape (n_samples, n_classes)
             The log-probability of each class, in the order of ``classes_``.
         """
-        proba = self.predict_proba(X)
+        proba = self._probabilities(X, "predict_log_proba")
         return namespace(proba).log(proba)
 
     def __sklearn_tags__(self):

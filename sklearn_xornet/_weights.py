@@ -6,6 +6,8 @@ starts from the same weights whatever library its data lives in. Nothing here tr
 
 import numpy as np
 
+from ._arrays import _array_namespace
+
 
 def initial_params(layout, activations, dtype, rng, *, weight_init, fit_intercept, n_init=1):
     """Draw the starting weights as one flat vector (a stack of ``n_init`` vectors).
@@ -54,5 +56,9 @@ def fitted_params(estimator, layout, dtype):
             f" {shapes}, the parameters and data ask for {layout.coef_shapes}. Set"
             " warm_start=False to start afresh."
         )
+    if not isinstance(estimator.coefs_[0], np.ndarray):  # where the model lives
+        xp = _array_namespace(estimator.coefs_[0])
+        parts = [xp.reshape(p, (-1,)) for p in estimator.coefs_ + estimator.intercepts_]
+        return xp.astype(xp.concat(parts), dtype)
     params = np.empty(layout.size, dtype=dtype)
     return layout.pack(estimator.coefs_, estimator.intercepts_, params)
