@@ -21,7 +21,13 @@ $(VENV)/.installed-%: pyproject.toml | $(PY)
 demo: $(VENV)/.installed
 	$(PY) -m sklearn_xornet
 
-test: $(VENV)/.installed-test,skops,onnx,distributed
+# torch's CPU build (183 MB), where the package index has it: the array-API tests and
+# scikit-learn's array-API checks then run on torch too; without it they skip. The local
+# version pins the CPU build: never the CUDA one, which is gigabytes.
+$(VENV)/.installed-torch: | $(PY)
+	-$(PY) -m pip install --quiet "torch==2.13.0+cpu" && touch $@
+
+test: $(VENV)/.installed-test,skops,onnx,distributed $(VENV)/.installed-torch
 	$(PY) -m pytest
 
 # the same suite in a second virtualenv, on the oldest versions pyproject.toml declares

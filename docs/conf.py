@@ -2,7 +2,11 @@
 
 import os
 
-import sklearn_xornet
+# the GPU example trains inside scikit-learn's array_api_dispatch, which needs scipy's array
+# API support: scipy reads this once, when it is first imported
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import sklearn_xornet  # noqa: E402
 
 project = "sklearn_xornet"
 author = "the sklearn_xornet developers"

@@ -191,6 +191,8 @@ def to_numpy(array):
     """``array`` as a NumPy array on the host (a NumPy array as it is)."""
     if isinstance(array, np.ndarray):
         return array
+    if isinstance(array, (np.generic, bool, int, float)) or not DEVICES:
+        return np.asarray(array)  # NumPy's scalars; before scikit-learn 1.9, CPU arrays
     return move(array, xp=np, device="cpu")[0]
 
 

@@ -261,3 +261,23 @@ def test_sparse_input_keeps_numpy_s_path_inside_dispatch():
     with config_context(array_api_dispatch=True):
         clf = TinyMLPClassifier(solver="adam", max_iter=5, random_state=0).fit(X, IRIS_Y)
     assert type(clf.coefs_[0]) is np.ndarray
+
+
+@estimators_on_devices
+@pytest.mark.parametrize("solver", ["lbfgs", "adam", "gd"])
+@pytest.mark.parametrize("Estimator", [TinyMLPClassifier, TinyMLPRegressor])
+def test_torch_tensors_train_where_they_are(Estimator, solver):
+    """torch on the CPU, where it is installed: the library the GPU path is built for."""
+    torch = pytest.importorskip("torch")
+    X, y = (IRIS_X, IRIS_Y) if Estimator is TinyMLPClassifier else (REG_X, REG_Y)
+    params = dict(solver=solver, max_iter=10, n_init=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = Estimator(**params).fit(X, y)
+        with config_context(array_api_dispatch=True):
+            theirs = Estimator(**params).fit(torch.asarray(X), torch.asarray(y))
+            predicted = theirs.predict(torch.asarray(X))
+    assert isinstance(theirs.coefs_[0], torch.Tensor) and isinstance(predicted, torch.Tensor)
+    for mine, tensor in zip(ours.coefs_, theirs.coefs_, strict=True):
+        assert_allclose(tensor.numpy(), mine, rtol=1e-6, atol=1e-9)
+    assert_allclose(predicted.numpy(), ours.predict(X), rtol=1e-6)
