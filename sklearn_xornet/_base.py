@@ -27,6 +27,7 @@ from sklearn.utils.validation import (
 from ._activations import HIDDEN_ACTIVATIONS
 from ._arrays import (
     DEVICES,
+    NUMPY,
     dtype_name,
     float_dtypes,
     host_dtype,
@@ -49,6 +50,8 @@ from ._weights import fitted_params, initial_params
 
 def _raise_if_not_finite(values, what, remedy):
     """A clear error where finite input gave non-finite ``values`` (one row per sample)."""
+    if type(values) is np.ndarray and np.isfinite(values).all():  # the common case, fast
+        return
     xp = namespace(values)
     finite = xp.isfinite(values)
     if not bool(xp.all(finite)):
@@ -406,7 +409,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         if not hasattr(self, "coefs_"):
             check_is_fitted(self)
         X = _validated_for_prediction(self, X, method)
-        xp = namespace(X)
+        xp = NUMPY if type(X) is np.ndarray else namespace(X)
         functions = layer_functions(
             self._hidden_activations(self.n_layers_ - 2),
             self.out_activation_,
