@@ -141,15 +141,11 @@ def _validated_for_prediction(estimator, X, method):
     )
     if plain:
         return X
-    if DEVICES:  # scikit-learn's own check and words, inside array_api_dispatch
-        from sklearn.utils._array_api import check_same_namespace
-
-        # init_losses_ lives beside the weights, in their namespace and on their device
-        check_same_namespace(X, estimator, attribute="init_losses_", method=method)
     xp, device = input_namespace(X)
     X = validate_data(
         estimator, X, reset=False, accept_sparse=("csr", "csc"), dtype=float_dtypes(xp, device)
     )
+    # in scikit-learn's words (its check_same_namespace), whether dispatch is on or off
     same_place(X, estimator.coefs_[0], f"{type(estimator).__name__}.{method}() on")
     return X
 

@@ -281,3 +281,29 @@ def test_torch_tensors_train_where_they_are(Estimator, solver):
     for mine, tensor in zip(ours.coefs_, theirs.coefs_, strict=True):
         assert_allclose(tensor.numpy(), mine, rtol=1e-6, atol=1e-9)
     assert_allclose(predicted.numpy(), ours.predict(X), rtol=1e-6)
+
+
+@estimators_on_devices
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_callbacks_see_device_models_and_can_stop_them(solver):
+    """scikit-learn's callbacks get a model on the device after each epoch or iteration."""
+    pytest.importorskip("sklearn.callback", reason="scikit-learn >= 1.9")
+    from test_beyond import Recorder
+
+    recorder = Recorder(stop_after=3)
+    with config_context(array_api_dispatch=True):
+        clf = TinyMLPClassifier(solver=solver, max_iter=20, random_state=0)
+        clf.set_callbacks(recorder).fit(on_device(IRIS_X), on_device(IRIS_Y))
+    assert clf.n_iter_ == 3 and len(recorder.epoch_scores) == 3
+    assert all(0 <= score <= 1 for score in recorder.epoch_scores)
+
+
+@estimators_on_devices
+def test_the_numpy_copy_of_a_device_model_saves_with_skops():
+    sio = pytest.importorskip("skops.io")
+    with config_context(array_api_dispatch=True):
+        reg = TinyMLPRegressor(random_state=0).fit(on_device(REG_X), on_device(REG_Y))
+    cpu = reg.to_numpy()
+    data = sio.dumps(cpu)
+    loaded = sio.loads(data, trusted=["sklearn_xornet._regressor.TinyMLPRegressor"])
+    assert_allclose(loaded.predict(REG_X), cpu.predict(REG_X))
