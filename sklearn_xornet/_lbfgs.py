@@ -18,6 +18,7 @@ from sklearn.utils.optimize import _check_optimize_result
 
 from . import _diagnostics
 from ._arrays import assign, copy, namespace, to_numpy
+from ._objective import on_host_loss
 
 
 class _Breakdown(Exception):
@@ -51,8 +52,8 @@ class _ScipyObjective:
             raise _Breakdown  # scipy's own arithmetic overflowed
         problem, trainable = self.problem, self.problem.trainable
         assign(self.params, trainable, theta)  # the host's vector, to where the data lives
-        value = problem.objective(
-            self.params, self.grad, problem.X, problem.Y, problem.sample_weight
+        value = on_host_loss(
+            problem.objective(self.params, self.grad, problem.X, problem.Y, problem.sample_weight)
         )
         gradient = to_numpy(self.grad[trainable]).astype(np.float64)
         # scipy squares the gradient's norm: where that overflows, so does its step

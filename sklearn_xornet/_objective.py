@@ -19,6 +19,14 @@ from ._losses import LOSSES
 from ._network import LayerFunctions, backward, forward, layer_functions
 
 
+def on_host_loss(value):
+    """An objective's value as training records it: a float, or one per stacked network."""
+    if isinstance(value, float):  # NumPy's fast path gives floats already
+        return value
+    value = to_numpy(value)
+    return float(value) if value.ndim == 0 else value
+
+
 @dataclass
 class _Buffers:
     """The NumPy arrays of one batch shape, allocated once and reused."""
@@ -240,9 +248,9 @@ class Objective:
         if not self.fit_intercept:  # zeros, as on NumPy: they are not trained
             intercept_grads = [xp.zeros_like(g) for g in intercept_grads]
         grad[...] = xp.concat_into(coef_grads + intercept_grads, grad)
-        value = self._penalised(params, grad, value / total_weight, total_weight, xp)
-        # the values go to the host, where training keeps its record: one number a network
-        return float(value) if params.ndim == 1 else to_numpy(value)
+        # the value stays on the device: reading it waits for the device, so the caller
+        # reads it when it needs it (once an epoch), not at every step (see on_host_loss)
+        return self._penalised(params, grad, value / total_weight, total_weight, xp)
 
     def _by_row_blocks(self, params, grad, X, Y, sample_weight):
         """The objective as the weighted sum of the objectives of row blocks, in threads.
@@ -325,4 +333,4 @@ def loss_and_gradient(
     value : float, or array of shape (n_networks,) for a stack
     """
     objective = Objective(layout, activations, out_activation, loss, alpha)
-    return objective(params, grad, X, Y, sample_weight)
+    return on_host_loss(objective(params, grad, X, Y, sample_weight))

@@ -24,6 +24,7 @@ from sklearn.utils import gen_batches
 from . import _diagnostics, _parallel
 from ._arrays import _array_namespace, copy, like, namespace, on_host, to_numpy
 from ._lbfgs import train_lbfgs_restarts
+from ._objective import on_host_loss
 from ._state import keep_best_restart
 
 
@@ -56,7 +57,7 @@ class Batches:
     def _full_epoch(self, params, grad, update, theta, theta_grad):
         loss = self.objective(params, grad, self.X, self.Y, self.sample_weight)
         update(theta, theta_grad)
-        return loss
+        return loss if type(loss) is float else on_host_loss(loss)
 
     def epoch(self, params, grad, update, theta, theta_grad):
         """One pass: the objective, then ``update(theta, theta_grad)``, for each batch.
@@ -76,7 +77,8 @@ class Batches:
             loss = objective(params, grad, take(X, rows), take(Y, rows), weights)
             accumulated += (batch.stop - batch.start) * loss
             update(theta, theta_grad)
-        return accumulated / self.n_samples  # one per restart when they are stacked
+        # one per restart when they are stacked; on a device, read once an epoch
+        return on_host_loss(accumulated / self.n_samples)
 
 
 def _index(A, rows):
