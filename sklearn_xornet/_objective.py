@@ -108,6 +108,7 @@ class Objective:
         self.threads = threads
         self._widest = max(layout.layer_units[1:])
         self._buffers = {}
+        self._device_functions = {}
         self._binding = None
         self._blocks = None
 
@@ -222,7 +223,10 @@ class Objective:
     def _anywhere(self, params, grad, X, Y, sample_weight, xp):
         """The same objective on another library's arrays: new arrays, no buffers."""
         coefs, intercepts = self.layout.unpack(params)
-        functions = self.functions(X.shape[0], 1 if params.ndim == 1 else params.shape[0], xp)
+        key = (X.shape[0], 1 if params.ndim == 1 else params.shape[0], id(xp))
+        if key not in self._device_functions:  # resolved once per batch size, as on NumPy
+            self._device_functions[key] = self.functions(*key[:2], xp)
+        functions = self._device_functions[key]
         hidden, raw, Z = forward(
             X,
             coefs,
