@@ -150,6 +150,27 @@ def _validated_for_prediction(estimator, X, method):
     return X
 
 
+def partial_fit_available(estimator):
+    """``partial_fit`` exists for the epoch solvers only (as ``hasattr`` reports)."""
+    if not SOLVERS[estimator.solver].supports_partial_fit:
+        raise AttributeError(
+            f"partial_fit is only available for stochastic optimizers. {estimator.solver} is"
+            " not stochastic."
+        )
+    return True
+
+
+def _score_output(estimator, Z, y, sample_weight, encoding):
+    """The score (accuracy or R2) of the network's output ``Z`` against ``y``."""
+    # weights whose output, or score, overflows have no score: NaN, as in scikit-learn
+    xp = namespace(Z)
+    if not bool(xp.all(xp.isfinite(Z))):
+        return np.nan
+    y_pred = estimator._decode(Z, encoding)
+    score = float(estimator._score_function(y, y_pred, sample_weight=sample_weight))
+    return score if np.isfinite(score) else np.nan
+
+
 def _store_parameters(estimator, arguments):
     """What every ``__init__`` does: store its arguments, and nothing else."""
     for name, value in arguments.items():
@@ -256,15 +277,6 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         """
         return self._fit_atomically(X, y, sample_weight, incremental=False)
 
-    def _partial_fit_available(self):
-        """``partial_fit`` exists for the epoch solvers only (as ``hasattr`` reports)."""
-        if not SOLVERS[self.solver].supports_partial_fit:
-            raise AttributeError(
-                f"partial_fit is only available for stochastic optimizers. {self.solver} is"
-                " not stochastic."
-            )
-        return True
-
     def _fit_atomically(self, X, y, sample_weight, incremental, encoding=None):
         """Fit, publishing every fitted attribute at the end, or none if anything raises.
 
@@ -350,7 +362,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         layout = Layout([X.shape[1], *_hidden_layer_sizes(self.hidden_layer_sizes), Y.shape[1]])
         activations = self._hidden_activations(len(layout.layer_units) - 2)
         if validation is not None:
-            validation = Validation(*validation, partial(self._score_output, encoding=encoding))
+            validation = Validation(*validation, partial(_score_output, self, encoding=encoding))
         return Problem(
             X=X,
             Y=Y,
@@ -369,14 +381,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
 
     def _train(self, params, problem, history, solver, rng, incremental):
         """The solver's loop over ``params``: the kept weights, their record, final losses."""
-        settings = TrainingSettings(
-            n_epochs=1 if incremental else self.max_iter,
-            incremental=incremental,
-            n_iter_no_change=self.n_iter_no_change,
-            verbose=self.verbose,
-            alpha=self.alpha,
-            class_weighted=getattr(self, "class_weight", None) is not None,
-        )
+        settings = TrainingSettings.of(self, incremental)
         return train(params, problem, history, solver, rng, settings)
 
     def _publish(self, params, problem, history, init_losses, n_before):
@@ -386,16 +391,6 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         fitted["init_losses_"] = like(problem.X, init_losses)  # beside the weights
         for name, value in fitted.items():
             setattr(self, name, value)
-
-    def _score_output(self, Z, y, sample_weight, encoding):
-        """The score (accuracy or R2) of the network's output ``Z`` against ``y``."""
-        # weights whose output, or score, overflows have no score: NaN, as in scikit-learn
-        xp = namespace(Z)
-        if not bool(xp.all(xp.isfinite(Z))):
-            return np.nan
-        y_pred = self._decode(Z, encoding)
-        score = float(self._score_function(y, y_pred, sample_weight=sample_weight))
-        return score if np.isfinite(score) else np.nan
 
     # -- predicting ---------------------------------------------------------------------
 

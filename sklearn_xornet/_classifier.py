@@ -17,7 +17,7 @@ from sklearn.utils.multiclass import (
 )
 
 from ._arrays import _array_namespace, host_dtype, like, namespace, on_host, to_numpy
-from ._base import _BaseTinyMLP, _store_parameters
+from ._base import _BaseTinyMLP, _store_parameters, partial_fit_available
 from ._docs import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC
 
 
@@ -96,13 +96,45 @@ def _decode_anywhere(Z, encoding):
     return xp.take(encoding["classes_"], index)
 
 
-def _probabilities_anywhere(raw, Z, y_type):
-    """``predict_proba`` for another library's output, on its device."""
-    xp = _array_namespace(Z)
+def _probabilities(raw, Z, y_type):
+    """The class probabilities from the output layer's pre-activation and output."""
+    if isinstance(Z, np.ndarray):
+        if y_type == "binary":
+            # both columns from the pre-activation: 1 - Z would round to 1 where Z is tiny
+            Z = expit(np.hstack([-raw, raw]))
+        # A sigmoid or softmax never reaches 0 or 1; its float rounding can. Keep every
+        # probability inside the open interval, at the nearest representable values.
+        finfo = np.finfo(Z.dtype)
+        return np.clip(Z, finfo.tiny, 1 - finfo.epsneg, out=Z)
+    xp = _array_namespace(Z)  # another library's output, on its device
     if y_type == "binary":
         Z = 1 / (1 + xp.exp(-xp.concat([-raw, raw], axis=1)))
     finfo = xp.finfo(Z.dtype)
     return xp.clip(Z, finfo.smallest_normal, 1 - finfo.eps / 2)
+
+
+def _announced_encoding(estimator, y, classes):
+    """The encoding ``partial_fit``'s first call announces (None on later calls)."""
+    known = getattr(estimator, "classes_", None)
+    if known is not None and classes is not None:
+        # scikit-learn's check, on the host: the fitted classes may live on a device
+        if not np.array_equal(to_numpy(known), unique_labels(classes)):
+            raise ValueError(
+                f"`classes={classes!r}` is not the same as on last call to partial_fit,"
+                f" was: {to_numpy(known)!r}"
+            )
+    if not _check_partial_fit_first_call(estimator, None if known is not None else classes):
+        return None
+    # the first call announces every class; the network is shaped for them all
+    multilabel = type_of_target(y).startswith("multilabel")
+    labels = y if multilabel else classes
+    if not multilabel and len(np.unique(labels)) < 2:
+        raise ValueError(
+            "TinyMLPClassifier needs at least 2 classes, but `classes` names only"
+            f" {np.unique(labels).tolist()}."
+        )
+    binarizer = LabelBinarizer().fit(labels)
+    return {"classes_": binarizer.classes_, "_y_type": binarizer.y_type_}
 
 
 class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
@@ -283,7 +315,7 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
             return encoding["classes_"][np.argmax(Z, axis=1)]
         return encoding["classes_"][(Z[:, 0] > 0.5).astype(int)]
 
-    @available_if(_BaseTinyMLP._partial_fit_available)
+    @available_if(partial_fit_available)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with one epoch over the given data.
@@ -311,26 +343,7 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         self : object
             The updated estimator.
         """
-        encoding = None
-        known = getattr(self, "classes_", None)
-        if known is not None and classes is not None:
-            # scikit-learn's check, on the host: the fitted classes may live on a device
-            if not np.array_equal(to_numpy(known), unique_labels(classes)):
-                raise ValueError(
-                    f"`classes={classes!r}` is not the same as on last call to partial_fit,"
-                    f" was: {to_numpy(known)!r}"
-                )
-        if _check_partial_fit_first_call(self, None if known is not None else classes):
-            # the first call announces every class; the network is shaped for them all
-            multilabel = type_of_target(y).startswith("multilabel")
-            labels = y if multilabel else classes
-            if not multilabel and len(np.unique(labels)) < 2:
-                raise ValueError(
-                    "TinyMLPClassifier needs at least 2 classes, but `classes` names only"
-                    f" {np.unique(labels).tolist()}."
-                )
-            binarizer = LabelBinarizer().fit(labels)
-            encoding = {"classes_": binarizer.classes_, "_y_type": binarizer.y_type_}
+        encoding = _announced_encoding(self, y, classes)
         return self._fit_atomically(X, y, sample_weight, incremental=True, encoding=encoding)
 
     def predict_proba(self, X):
@@ -351,15 +364,7 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
 
     def _probabilities(self, X, method):
         raw, Z = self._forward(X, method)
-        if not isinstance(Z, np.ndarray):
-            return _probabilities_anywhere(raw, Z, self._y_type)
-        if self._y_type == "binary":
-            # both columns from the pre-activation: 1 - Z would round to 1 where Z is tiny
-            Z = expit(np.hstack([-raw, raw]))
-        # A sigmoid or softmax never reaches 0 or 1; its float rounding can. Keep every
-        # probability inside the open interval, at the nearest representable values.
-        finfo = np.finfo(Z.dtype)
-        return np.clip(Z, finfo.tiny, 1 - finfo.epsneg, out=Z)
+        return _probabilities(raw, Z, self._y_type)
 
     def predict_log_proba(self, X):
         """Logarithm of the probability estimates: ``np.log(predict_proba(X))``.

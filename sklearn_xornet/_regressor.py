@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
 from ._arrays import _array_namespace, float_dtypes, host_dtype, namespace, on_host, to_numpy
-from ._base import _BaseTinyMLP, _store_parameters
+from ._base import _BaseTinyMLP, _store_parameters, partial_fit_available
 from ._docs import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC
 
 
@@ -209,7 +209,7 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
         y = Z * encoding["_y_scale"] + encoding["_y_mean"]
         return namespace(y).reshape(y, (-1,)) if y.shape[1] == 1 else y
 
-    @available_if(_BaseTinyMLP._partial_fit_available)
+    @available_if(partial_fit_available)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """Train one more epoch, on a new batch of samples.

@@ -39,6 +39,17 @@ class TrainingSettings:
     alpha: float  # for the diagnosis of a non-finite run
     class_weighted: bool
 
+    @classmethod
+    def of(cls, estimator, incremental):
+        return cls(
+            n_epochs=1 if incremental else estimator.max_iter,
+            incremental=incremental,
+            n_iter_no_change=estimator.n_iter_no_change,
+            verbose=estimator.verbose,
+            alpha=estimator.alpha,
+            class_weighted=getattr(estimator, "class_weight", None) is not None,
+        )
+
 
 class Batches:
     """The rows of each step of an epoch: all of them, or (shuffled) mini-batches."""
