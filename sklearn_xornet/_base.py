@@ -8,6 +8,7 @@ estimator as it was. It predicts. It does no arithmetic on the weights: the netw
 """
 
 from abc import abstractmethod
+from contextlib import contextmanager
 from copy import deepcopy
 from functools import partial
 from numbers import Integral, Real
@@ -36,6 +37,7 @@ from ._arrays import (
     like,
     move,
     namespace,
+    on_host,
     same_place,
     to_numpy,
 )
@@ -119,6 +121,51 @@ def _validated_training_data(estimator, X, y, sample_weight, continuing):
         if not float(namespace(sample_weight).sum(sample_weight)) > 0:
             raise ValueError("sample_weight must not be all zeros.")
     return X, y, sample_weight
+
+
+@contextmanager
+def _about_the_validation_set():
+    """Errors raised within name the validation set, not the training data they speak of."""
+    try:
+        yield
+    except ValueError as error:
+        raise ValueError(
+            f"Invalid validation set (X_val, y_val, sample_weight_val): {error}"
+        ) from error
+
+
+def _validated_validation_data(estimator, X, X_val, y_val, sample_weight_val):
+    """``fit``'s validation samples checked as its training data, and put where ``X`` is."""
+    with _about_the_validation_set():
+        return _checked_validation_data(estimator, X, X_val, y_val, sample_weight_val)
+
+
+def _checked_validation_data(estimator, X, X_val, y_val, sample_weight_val):
+    xp, device = input_namespace(X)
+    if xp is None and not on_host(X_val):  # another library's X_val with NumPy's X
+        X_val = to_numpy(X_val)
+    X_val, y_val = validate_data(
+        estimator,
+        X_val,
+        y_val,
+        reset=False,
+        accept_sparse=("csr", "csc"),
+        dtype=X.dtype,
+        multi_output=True,
+        y_numeric=is_regressor(estimator),
+        ensure_min_samples=2 if is_regressor(estimator) else 1,  # R2 needs two
+    )
+    if xp is not None:
+        X_val, y_val, sample_weight_val = move(
+            X_val, y_val, sample_weight_val, xp=xp, device=device
+        )
+    if y_val.ndim == 2 and y_val.shape[1] == 1:
+        y_val = column_or_1d(y_val, warn=True)
+    if sample_weight_val is not None:
+        sample_weight_val = _check_sample_weight(
+            sample_weight_val, X_val, dtype=X.dtype, ensure_non_negative=True
+        )
+    return X_val, y_val, sample_weight_val
 
 
 def _validated_for_prediction(estimator, X, method):
@@ -250,7 +297,7 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
     # -- fitting ------------------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit the model to data matrix X and targets y.
 
         With ``warm_start=True`` a fitted model goes on from its weights; otherwise
@@ -270,18 +317,35 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative sample weights; ``None`` weighs every sample equally.
 
+        X_val : {array-like, sparse matrix} of shape (n_val_samples, n_features), default=None
+            Validation samples, as in scikit-learn's HistGradientBoosting: their score and
+            loss are recorded after every epoch or L-BFGS iteration
+            (``validation_scores_``, ``validation_loss_curve_``), and with
+            ``early_stopping=True`` they decide when to stop, in place of a held-out
+            ``validation_fraction`` of ``X``. Routable as metadata: a ``Pipeline`` with
+            ``transform_input=["X_val"]`` passes it through its transformers.
+
+        y_val : array-like of shape (n_val_samples,) or (n_val_samples, n_outputs), \
+                default=None
+            The targets of ``X_val``; required with it.
+
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation samples.
+
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit_atomically(X, y, sample_weight, incremental=False)
+        given = (X_val, y_val, sample_weight_val)
+        return self._fit_atomically(X, y, sample_weight, incremental=False, given=given)
 
-    def _fit_atomically(self, X, y, sample_weight, incremental, encoding=None):
+    def _fit_atomically(self, X, y, sample_weight, incremental, encoding=None, given=None):
         """Fit, publishing every fitted attribute at the end, or none if anything raises.
 
         ``encoding`` is the target encoding to train a fresh network for (the first
         ``partial_fit`` call's classes); None learns it from ``y``, or keeps the fitted one.
+        ``given`` holds ``fit``'s ``(X_val, y_val, sample_weight_val)``.
         """
         solver = make_solver(self.get_params(deep=False))
         restarts = 1 if solver.by_epochs else self.n_init
@@ -289,13 +353,13 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         previous = dict(vars(self))
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                return self._fit(X, y, sample_weight, incremental, encoding, solver, tasks)
+                return self._fit(X, y, sample_weight, incremental, encoding, solver, tasks, given)
         except BaseException:  # Ctrl-C and a callback's GeneratorExit included
             vars(self).clear()
             vars(self).update(previous)
             raise
 
-    def _fit(self, X, y, sample_weight, incremental, encoding, solver, tasks):
+    def _fit(self, X, y, sample_weight, incremental, encoding, solver, tasks, given):
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         continuing = (
@@ -306,32 +370,13 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         sample_weight = self._weigh_classes(y, sample_weight, X.dtype, incremental)
         tasks.begin(X, y, None if sample_weight is None else {"sample_weight": sample_weight})
         rng = check_random_state(self.random_state)
-        validation = None
-        if self.early_stopping and solver.by_epochs:
-            # stratified for single-output classification, as scikit-learn does
-            stratify = y if is_classifier(self) and y.ndim == 1 else None
-            X, y, sample_weight, validation = _split_validation(
-                X, y, sample_weight, self.validation_fraction, rng, stratify
-            )
+        X, y, sample_weight, validation = self._validation_samples(
+            X, y, sample_weight, given, rng, incremental
+        )
         if continuing:
             encoding = self._target_encoding()
         problem = self._problem(X, y, sample_weight, encoding, incremental, tasks, validation)
-        if continuing:
-            same_place(X, self.coefs_[0], f"{type(self).__name__}.fit() on")
-            params = fitted_params(self, problem.layout, X.dtype)
-            history = History.from_fitted(self, incremental, self.early_stopping)
-        else:
-            params = initial_params(  # on the host, whatever the data: the same draws
-                problem.layout,
-                problem.activations,
-                host_dtype(X.dtype),
-                rng,
-                weight_init=self.weight_init,
-                fit_intercept=self.fit_intercept,
-                n_init=self.n_init,
-            )
-            params = like(X, params)
-            history = History.fresh(self.n_init, validation is not None)
+        params, history = self._starting_point(problem, rng, continuing, incremental)
         n_before = len(history.loss_curve)
         params, history, init_losses = self._train(
             params, problem, history, solver, rng, incremental
@@ -339,6 +384,53 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         self._publish(params, problem, history, init_losses, n_before)
         tasks.end()
         return self
+
+    def _validation_samples(self, X, y, sample_weight, given, rng, incremental):
+        """The rows to train on, and the validation samples ``(X_val, y_val, weights)``:
+        those given to ``fit``, else with early stopping a held-out share, else None."""
+        X_val, y_val, sample_weight_val = given or (None, None, None)
+        if X_val is None and y_val is None and sample_weight_val is None:
+            if not self.early_stopping:
+                return X, y, sample_weight, None
+            # stratified for single-output classification, as scikit-learn does
+            stratify = y if is_classifier(self) and y.ndim == 1 else None
+            return _split_validation(X, y, sample_weight, self.validation_fraction, rng, stratify)
+        if X_val is None or y_val is None:
+            raise ValueError(
+                "X_val and y_val are given together (sample_weight_val only with them); got"
+                f" X_val={'None' if X_val is None else 'an array'} and"
+                f" y_val={'None' if y_val is None else 'an array'}."
+            )
+        X_val, y_val, sample_weight_val = _validated_validation_data(
+            self, X, X_val, y_val, sample_weight_val
+        )
+        sample_weight_val = self._weigh_classes(y_val, sample_weight_val, X.dtype, incremental)
+        return X, y, sample_weight, (X_val, y_val, sample_weight_val)
+
+    def _starting_point(self, problem, rng, continuing, incremental):
+        """The weights training starts from, and the record it goes on with."""
+        validation = problem.validation is not None
+        if continuing:
+            X = problem.X
+            same_place(X, self.coefs_[0], f"{type(self).__name__}.fit() on")
+            params = fitted_params(self, problem.layout, X.dtype)
+            return params, History.from_fitted(self, incremental, validation, self.early_stopping)
+        params = initial_params(  # on the host, whatever the data: the same draws
+            problem.layout,
+            problem.activations,
+            host_dtype(problem.X.dtype),
+            rng,
+            weight_init=self.weight_init,
+            fit_intercept=self.fit_intercept,
+            n_init=self.n_init,
+        )
+        history = History.fresh(self.n_init, validation, self.early_stopping)
+        return like(problem.X, params), history
+
+    def _validation_targets(self, y_val, sample_weight_val, dtype, encoding):
+        """``y_val`` encoded as the training targets are, for the validation loss."""
+        with _about_the_validation_set():
+            return self._encode_targets(y_val, sample_weight_val, dtype, encoding, True)[0]
 
     def _hidden_activations(self, n_hidden):
         """One activation name per hidden layer."""
@@ -362,7 +454,14 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         layout = Layout([X.shape[1], *_hidden_layer_sizes(self.hidden_layer_sizes), Y.shape[1]])
         activations = self._hidden_activations(len(layout.layer_units) - 2)
         if validation is not None:
-            validation = Validation(*validation, partial(_score_output, self, encoding=encoding))
+            X_val, y_val, sample_weight_val = validation
+            validation = Validation(
+                X_val,
+                y_val,
+                sample_weight_val,
+                self._validation_targets(y_val, sample_weight_val, X.dtype, encoding),
+                partial(_score_output, self, encoding=encoding),
+            )
         return Problem(
             X=X,
             Y=Y,

@@ -94,13 +94,16 @@ SHARED_PARAMETERS_DOC = """\
         must be the same.
 
     early_stopping : bool, default=False
-        Whether 'gd', 'sgd' and 'adam' hold out ``validation_fraction`` of the data
-        (stratified for single-output classification) and stop when its score (accuracy or
-        R2) has not improved by ``tol`` for ``n_iter_no_change`` epochs; the weights of the
-        best validation score are kept. Unused by 'lbfgs'.
+        Whether training stops when the validation score (accuracy or R2) has not
+        improved by ``tol`` for ``n_iter_no_change`` epochs, or L-BFGS iterations; the
+        weights of the best validation score are kept. The validation set is ``fit``'s
+        ``X_val``, ``y_val`` where given, else ``validation_fraction`` of the data held out
+        (stratified for single-output classification). scikit-learn's MLP has it for
+        'sgd' and 'adam' only.
 
     validation_fraction : float, default=0.1
-        The share of the data held out for early stopping, in [0, 1).
+        The share of the data held out for early stopping when ``fit`` is given no
+        ``X_val``, in [0, 1).
 
     fit_intercept : bool, default=True
         Whether every layer has an intercept (bias). ``False`` gives the article's
@@ -141,11 +144,19 @@ SHARED_ATTRIBUTES_DOC = """\
         to it.
 
     validation_scores_ : list of float or None
-        The score on the held-out samples after each epoch, with ``early_stopping=True``;
-        None otherwise.
+        The score (accuracy or R2) on the validation set after each epoch or L-BFGS
+        iteration, whenever there is one: ``fit``'s ``X_val`` and ``y_val``, or the share
+        held out for early stopping. None otherwise.
+
+    validation_loss_curve_ : list of float or None
+        The unpenalised mean loss on the validation set (weighted by
+        ``sample_weight_val``) after each epoch or L-BFGS iteration, beside
+        ``validation_scores_``; the same loss as ``loss_curve_``'s, without the L2
+        penalty. None without a validation set.
 
     best_validation_score_ : float or None
-        The best of ``validation_scores_`` (the kept weights'), or None.
+        The best of ``validation_scores_`` (the kept weights') with
+        ``early_stopping=True``, or None.
 
     t_ : int
         The number of training samples seen by the solver since the weights were first

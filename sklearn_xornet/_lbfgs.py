@@ -19,6 +19,7 @@ from sklearn.utils.optimize import _check_optimize_result
 from . import _diagnostics
 from ._arrays import assign, copy, namespace, to_numpy
 from ._objective import on_host_loss
+from ._stopping import stopping_rule
 
 
 class _Breakdown(Exception):
@@ -69,13 +70,16 @@ class _ScipyObjective:
         return self.barriers[-1], np.zeros_like(gradient)
 
 
-def train_lbfgs(params, problem, history, solver, verbose):
+def train_lbfgs(params, problem, history, solver, settings):
     """Train ``params`` in place, one loss record per iteration; returns the :class:`Outcome`.
 
-    ``params`` ends at the last iterate with a finite loss.
+    ``params`` ends at the last iterate with a finite loss or, with early stopping, at the
+    iterate of the best validation score: the run stops once that score has not improved
+    for ``n_iter_no_change`` iterations, as the epoch solvers do.
     """
     trainable = problem.trainable
     objective = _ScipyObjective(params, problem)
+    rule = stopping_rule(solver, params, settings)
     n_before = len(history.loss_curve)
     start = to_numpy(params[trainable]).astype(np.float64)
     last_accepted = start  # the last iterate scipy reported, with a finite loss
@@ -89,11 +93,14 @@ def train_lbfgs(params, problem, history, solver, verbose):
         problem.tasks.begin_epoch()
         history.loss_curve.append(value)
         last_accepted = x.copy()
-        if verbose:
-            print(f"Iteration {len(history.loss_curve)}, loss = {value:.8f}")
         assign(params, trainable, x)
+        improved = rule.improved(value, params, problem, history, settings.verbose)
         if problem.tasks.end_epoch(lambda: problem.fitted_attributes(params)):
             raise StopIteration  # a callback asked to stop: a usable model
+        if settings.early_stopping and rule.stalled(improved, history, settings.n_iter_no_change):
+            if settings.verbose:
+                print(rule.stalled_message(settings.n_iter_no_change, "iterations"), "Stopping.")
+            raise StopIteration  # the validation score stopped improving
 
     try:
         result = scipy.optimize.minimize(
@@ -118,6 +125,7 @@ def train_lbfgs(params, problem, history, solver, verbose):
     else:
         assign(params, trainable, last_accepted)
         final_loss = history.loss_curve[-1] if n_iterations else np.inf
+    rule.finish(params, history)
     history.t += n_iterations * problem.X.shape[0]
     return Outcome(result, finite, n_iterations, final_loss)
 
@@ -132,9 +140,13 @@ def train_lbfgs_restarts(params, problem, history, solver, settings):
     stack = params[None, ...] if params.ndim == 1 else params
     for r in range(stack.shape[0]):
         run, start = history.copy(), copy(stack[r, ...])
-        runs.append((start, run, train_lbfgs(start, problem, run, solver, settings.verbose)))
+        runs.append((start, run, train_lbfgs(start, problem, run, solver, settings)))
     final = np.array([outcome.final_loss for *_, outcome in runs])
-    best, run, outcome = runs[int(np.argmin(final))]
+    if settings.early_stopping:  # the best validation score, as for stacked restarts
+        scores = [run.best_validation_score for _, run, _ in runs]
+        best, run, outcome = runs[int(np.argmax(np.nan_to_num(scores, nan=-np.inf)))]
+    else:
+        best, run, outcome = runs[int(np.argmin(final))]
     if not outcome.finite:  # raises if not one iteration was finite
         _diagnostics.non_finite(
             outcome.n_iterations, solver, problem, settings.alpha, settings.class_weighted

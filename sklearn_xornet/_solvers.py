@@ -223,6 +223,8 @@ class LBFGS(Solver):
     def __init__(self, max_iter, max_fun, tol):
         self.learning_rate_init = None
         self.max_iter = max_iter
+        # early stopping's least improvement of the validation score, as the epoch solvers'
+        self.tol = AUTO_TOL if tol == "auto" else tol
         self.options = {"maxiter": max_iter, "maxfun": max_fun}
         if tol == "auto":
             self.options.update(ftol=AUTO_TOL, gtol=1e-8)

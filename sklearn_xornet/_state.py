@@ -14,25 +14,34 @@ import numpy as np
 
 from ._arrays import copy, namespace
 from ._network import forward
+from ._objective import on_host_loss
 
 
 @dataclass
 class Validation:
-    """Held-out samples, and ``score(Z, y, sample_weight)`` of the network's output on them."""
+    """Validation samples (held out, or given as ``X_val``): their targets ``y``, the same
+    encoded as the network's ``Y``, and ``score(Z, y, sample_weight)`` of an output ``Z``."""
 
     X: Any
     y: Any
     sample_weight: Any
+    Y: Any
     score: Any
 
-    def scores(self, params, problem):
-        """The score of ``params`` (one per network for a stack of restarts)."""
-        Z = problem.outputs(params, self.X)[1]
+    def evaluate(self, params, problem):
+        """The score and the unpenalised mean loss of ``params`` on these samples: numbers,
+        or one of each per network for a stack of restarts."""
+        raw, Z = problem.outputs(params, self.X)
+        xp = namespace(Z)
+        values = problem.objective.loss.value(self.Y, raw, Z, Z - self.Y, xp)
+        if self.sample_weight is None:
+            loss = xp.sum(values, axis=-1) / values.shape[-1]
+        else:
+            loss = (values @ self.sample_weight) / xp.sum(self.sample_weight)
         if Z.ndim == 3:
-            return np.array(
-                [self.score(Z[r, ...], self.y, self.sample_weight) for r in range(Z.shape[0])]
-            )
-        return self.score(Z, self.y, self.sample_weight)
+            scores = [self.score(Z[r, ...], self.y, self.sample_weight) for r in range(Z.shape[0])]
+            return np.array(scores), on_host_loss(loss)
+        return self.score(Z, self.y, self.sample_weight), float(on_host_loss(loss))
 
 
 @dataclass
@@ -83,8 +92,10 @@ class History:
     """The record of training, carried across warm starts and ``partial_fit`` calls.
 
     ``loss_curve`` has one loss per epoch or L-BFGS iteration: a float, or, while restarts
-    train as a stack, an array of their losses, until :meth:`select` keeps one.
-    ``best_scores`` holds each network's best validation score (one entry for one network).
+    train as a stack, an array of their losses, until :meth:`select` keeps one; so do
+    ``validation_scores`` and ``validation_losses`` where there are validation samples.
+    ``best_validation_score`` and ``best_scores`` (each network's best score, one entry for
+    one network) are early stopping's.
     """
 
     loss_curve: list
@@ -93,11 +104,12 @@ class History:
     no_improvement: int
     solver_state: dict | None
     validation_scores: list | None
+    validation_losses: list | None
     best_validation_score: float | None
     best_scores: np.ndarray
 
     @classmethod
-    def fresh(cls, n_networks, validation):
+    def fresh(cls, n_networks, validation, early_stopping):
         return cls(
             loss_curve=[],
             t=0,
@@ -105,21 +117,25 @@ class History:
             no_improvement=0,
             solver_state=None,
             validation_scores=[] if validation else None,
-            best_validation_score=-np.inf if validation else None,
+            validation_losses=[] if validation else None,
+            best_validation_score=-np.inf if early_stopping else None,
             best_scores=np.full(n_networks, -np.inf),
         )
 
     @classmethod
-    def from_fitted(cls, estimator, keep_solver_state, validation):
+    def from_fitted(cls, estimator, keep_solver_state, validation, early_stopping):
         """The record of a fitted ``estimator``'s training, to go on from.
 
         scikit-learn's rule: ``partial_fit`` keeps the solver's state (``keep_solver_state``),
         a warm-started ``fit`` starts it anew.
         """
         scores = estimator.validation_scores_
+        losses = getattr(estimator, "validation_loss_curve_", None)
         best_score = estimator.best_validation_score_
-        if validation and scores is None:  # early stopping was switched on since
-            scores, best_score = [], -np.inf
+        if validation and scores is None:  # validation samples since the last fit
+            scores, losses = [], []
+        if early_stopping and best_score is None:  # early stopping switched on since
+            best_score = -np.inf
         return cls(
             loss_curve=list(estimator.loss_curve_),
             t=estimator.t_,
@@ -127,6 +143,7 @@ class History:
             no_improvement=estimator._no_improvement_count,
             solver_state=estimator._solver_state if keep_solver_state else None,
             validation_scores=None if scores is None else list(scores),
+            validation_losses=None if losses is None else list(losses),
             best_validation_score=best_score,
             best_scores=np.array([-np.inf if best_score is None else best_score]),
         )
@@ -144,6 +161,7 @@ class History:
             "n_iter_": len(self.loss_curve) - n_before,  # this call's, as in scikit-learn
             "t_": self.t,
             "validation_scores_": self.validation_scores,
+            "validation_loss_curve_": self.validation_losses,
             "best_validation_score_": self.best_validation_score,
             "init_losses_": init_losses,
             "_no_improvement_count": self.no_improvement,
@@ -152,21 +170,24 @@ class History:
 
     def copy(self):
         """A record that can go its own way (one L-BFGS restart's)."""
-        scores = self.validation_scores
+        scores, losses = self.validation_scores, self.validation_losses
         return replace(
             self,
             loss_curve=list(self.loss_curve),
             validation_scores=None if scores is None else list(scores),
+            validation_losses=None if losses is None else list(losses),
         )
 
     def select(self, best):
         """The record of restart ``best`` of a stack, as if it had trained alone."""
-        scores = self.validation_scores
+        scores, losses = self.validation_scores, self.validation_losses
+        early_stopping = self.best_validation_score is not None
         return replace(
             self,
             loss_curve=[float(loss[best]) for loss in self.loss_curve],
             validation_scores=None if scores is None else [float(s[best]) for s in scores],
-            best_validation_score=(None if scores is None else float(self.best_scores[best])),
+            validation_losses=None if losses is None else [float(v[best]) for v in losses],
+            best_validation_score=float(self.best_scores[best]) if early_stopping else None,
             solver_state=self.solver_state
             and {
                 name: value[best, ...] if getattr(value, "ndim", 0) == 2 else value
@@ -176,7 +197,7 @@ class History:
         )
 
 
-def keep_best_restart(params, history, validation):
+def keep_best_restart(params, history, early_stopping):
     """Of stacked restarts, keep the best: its weights, its record, and every final loss.
 
     The best has the lowest final training loss, or with early stopping the highest
@@ -186,7 +207,7 @@ def keep_best_restart(params, history, validation):
     final = final.astype(float)
     if params.ndim == 1:
         return params, history, final
-    if validation:
+    if early_stopping:
         best = int(np.argmax(np.nan_to_num(history.best_scores, nan=-np.inf)))
     else:
         best = int(np.argmin(np.nan_to_num(final, nan=np.inf)))

@@ -183,12 +183,42 @@ def test_a_fit_on_device_arrays_equals_the_numpy_fit(case, solver):
 
 
 @estimators_on_devices
-@pytest.mark.parametrize("solver", ["adam", "sgd", "gd"])
+@pytest.mark.parametrize("solver", ["lbfgs", "adam", "sgd", "gd"])
 def test_early_stopping_on_device_arrays_equals_the_numpy_fit(solver):
     params = {"solver": solver, "max_iter": 25, "early_stopping": True, "n_iter_no_change": 3}
     ours, theirs = fit_both(TinyMLPClassifier, params, IRIS_X, IRIS_Y)
     assert_same_model(ours, theirs)
     assert_allclose(theirs.validation_scores_, ours.validation_scores_)
+    assert_allclose(theirs.validation_loss_curve_, ours.validation_loss_curve_, rtol=1e-6)
+
+
+@estimators_on_devices
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+@pytest.mark.parametrize("case", ["classifier", "regressor", "restarts"])
+def test_a_validation_set_on_device_arrays_equals_the_numpy_fit(case, solver):
+    Estimator, params, X, y = CASES[case]
+    rows = np.arange(len(y)) % 4 == 0
+    weights = np.linspace(0.5, 2.0, rows.sum())
+
+    def with_validation(est, X, y, sample_weight):
+        if isinstance(X, np.ndarray):
+            return est.fit(
+                X[~rows], y[~rows], X_val=X[rows], y_val=y[rows], sample_weight_val=weights
+            )
+        X_val, y_val = on_device(host(X)[rows]), on_device(host(y)[rows])
+        return est.fit(
+            on_device(host(X)[~rows]),
+            on_device(host(y)[~rows]),
+            X_val=X_val,
+            y_val=y_val,
+            sample_weight_val=on_device(weights),
+        )
+
+    params = {"solver": solver, "max_iter": 10, "early_stopping": True, **params}
+    ours, theirs = fit_both(Estimator, params, X, y, fit=with_validation)
+    assert_same_model(ours, theirs)
+    assert_allclose(theirs.validation_scores_, ours.validation_scores_, rtol=1e-6)
+    assert_allclose(theirs.validation_loss_curve_, ours.validation_loss_curve_, rtol=1e-6)
 
 
 @estimators_on_devices

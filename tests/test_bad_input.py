@@ -566,7 +566,7 @@ def test_the_bound_that_skips_the_last_check_is_sound(
     from types import SimpleNamespace
 
     from sklearn_xornet._network import Layout, forward, layer_functions
-    from sklearn_xornet._training import outputs_cannot_overflow as _outputs_cannot_overflow
+    from sklearn_xornet._stopping import outputs_cannot_overflow as _outputs_cannot_overflow
 
     rng = np.random.RandomState(weight_exponent + 5 + X_exponent)
     layout = Layout([4, *[3] * len(activations), 2])

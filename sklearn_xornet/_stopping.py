@@ -1,0 +1,197 @@
+"""The rules that stop training, each a small named piece.
+
+- :class:`NonFiniteGuard` keeps the last weights with a finite loss, rolls back the restarts
+  that lost it, and at the end checks the outputs of the weights no loss has seen yet;
+- :class:`NoImprovement` (training loss) or :class:`EarlyStopping` (validation score, with
+  the best weights kept) counts the epochs, or L-BFGS iterations, without progress:
+  scikit-learn's rule; both record the validation score and loss where there are
+  validation samples;
+- :func:`warn_if_diverged`: a run that stopped far above where it began has diverged.
+
+They only judge and restore: the loops that call them are ``_training.py``'s and
+``_lbfgs.py``'s.
+"""
+
+import math
+
+import numpy as np
+from sklearn.utils import gen_batches
+
+from . import _diagnostics
+from ._arrays import copy, namespace, to_numpy
+
+
+class NonFiniteGuard:
+    """Keeps the weights an epoch started from until its loss is known finite.
+
+    Two buffers take turns holding the last weights with a finite loss and the current
+    epoch's start. Stacked restarts whose loss is not finite go back to their last finite
+    weights and drop out of the race; when none is finite, training stops.
+    """
+
+    def __init__(self, params):
+        self.last_finite, self.start = copy(params), copy(params)
+
+    def accept(self, loss, params):
+        """The epoch's ``loss`` (inf for restarts that dropped out), or None where no loss is
+        finite: the weights are then back at the last finite ones. ``params`` are those
+        the epoch ended with, and the next one starts from."""
+        if isinstance(loss, float):  # one network
+            if not math.isfinite(loss):
+                params[...] = self.last_finite
+                return None
+            self.last_finite, self.start = self.start, self.last_finite
+        else:
+            finite = np.isfinite(loss)
+            if finite.all():
+                self.last_finite, self.start = self.start, self.last_finite
+            elif not finite.any():
+                params[...] = self.last_finite
+                return None
+            else:  # the restarts that lost their finite loss go back, and drop out
+                copy_rows(self.last_finite, self.start, finite)
+                copy_rows(params, self.last_finite, ~finite)
+                loss = np.where(finite, loss, np.inf)
+        self.start[...] = params
+        return loss
+
+    def check_outputs(self, params, problem):
+        """Whether the last updates, which no loss has seen, left finite outputs on the
+        training rows; the restarts where they did not go back to their last finite weights."""
+        unchecked = ~finite_outputs(params, problem)
+        copy_rows(params, self.last_finite, unchecked)
+        return not unchecked.any()
+
+
+def copy_rows(target, source, rows):
+    """``target[r] = source[r]`` for each restart ``r`` that ``rows`` (one bool each, on the
+    host) marks; for one network, all of it or nothing."""
+    if target.ndim == 1:
+        if rows:
+            target[...] = source
+        return
+    for r in np.flatnonzero(rows):
+        target[int(r), ...] = source[int(r), ...]
+
+
+def finite_outputs(params, problem, rows_at_once=4096):
+    """Whether the outputs on every training sample are finite (one bool per restart).
+
+    A bound on the outputs, from the weights alone, settles it in most runs; the forward
+    pass over the training rows is left to the restarts it cannot clear.
+    """
+    finite = outputs_cannot_overflow(params, problem)
+    if finite.all():
+        return finite
+    xp = namespace(params)
+    for rows in gen_batches(problem.X.shape[0], rows_at_once):
+        for output in problem.outputs(params, problem.X[rows]):  # raw, then Z
+            finite &= to_numpy(xp.all(xp.isfinite(output), axis=(-2, -1)))
+    return finite
+
+
+def outputs_cannot_overflow(params, problem):
+    """Whether no output on the training rows can overflow, by a bound (one bool per net).
+
+    Layer by layer, no entry of ``A @ W + b`` exceeds ``max|A|`` times the largest column
+    sum of ``|W|``, plus ``max|b|``; tanh and the sigmoid bring it back to 1, relu and the
+    identity keep it. Kept well below the largest float, the bound leaves room for the
+    rounding of the products. The bound is kept on the host: one number per network.
+    """
+    xp = namespace(params)
+    limit = float(xp.finfo(params.dtype).max) / 16
+    if problem.out_activation == "exp":
+        limit = np.log(limit)
+    coefs, intercepts = problem.layout.unpack(params)
+    bound = np.full(params.shape[:-1], _diagnostics.largest_magnitude(problem.X))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
+            column_sums = to_numpy(xp.max(xp.sum(xp.abs(W), axis=-2), axis=-1))
+            bound = bound * column_sums + to_numpy(xp.max(xp.abs(b), axis=-1))
+            if i < len(problem.activations) and problem.activations[i] in ("tanh", "logistic"):
+                # (past the limit, inf - inf in the product could still make a NaN)
+                bound = np.where(bound < limit, 1.0, bound)
+    return bound < limit
+
+
+class NoImprovement:
+    """scikit-learn's rule on the training loss: an epoch improves it by ``tol`` or more.
+
+    Where there are validation samples, it also records their score and loss after each
+    epoch (or L-BFGS iteration); they do not decide anything here.
+    """
+
+    what = "Training loss"
+
+    def __init__(self, tol):
+        self.tol = tol
+
+    def improved(self, loss, params, problem, history, verbose):
+        # the run goes on while its best restart improves
+        best_now = loss if isinstance(loss, float) else float(loss.min())
+        if verbose:
+            print(f"Iteration {len(history.loss_curve)}, loss = {best_now:.8f}")
+        if problem.validation is not None:
+            scores, losses = problem.validation.evaluate(params, problem)
+            history.validation_scores.append(scores)
+            history.validation_losses.append(losses)
+            if verbose:
+                print(f"Validation score: {float(np.fmax.reduce(np.atleast_1d(scores))):f}")
+        improved = best_now <= history.best_loss - self.tol
+        if best_now < history.best_loss:
+            history.best_loss = best_now
+        return improved
+
+    def stalled(self, improved, history, n_iter_no_change):
+        """Count an epoch or iteration; whether the last ``n_iter_no_change + 1`` did not
+        improve (the epoch loop counts inline, for speed)."""
+        history.no_improvement = 0 if improved else history.no_improvement + 1
+        return history.no_improvement > n_iter_no_change
+
+    def stalled_message(self, n_iter_no_change, steps):
+        return (
+            f"{self.what} did not improve more than tol={self.tol:f} for"
+            f" {n_iter_no_change} consecutive {steps}."
+        )
+
+    def finish(self, params, history):
+        pass
+
+
+class EarlyStopping(NoImprovement):
+    """The validation score in place of the loss; the weights of the best score are kept."""
+
+    what = "Validation score"
+
+    def __init__(self, tol, params):
+        super().__init__(tol)
+        self.best_params = copy(params)
+
+    def improved(self, loss, params, problem, history, verbose):
+        super().improved(loss, params, problem, history, verbose)  # records the score
+        score = history.validation_scores[-1]
+        best_now = float(np.fmax.reduce(np.atleast_1d(score)))
+        improved = best_now >= history.best_validation_score + self.tol
+        better = np.atleast_1d(score) > history.best_scores
+        history.best_scores = np.where(better, score, history.best_scores)
+        copy_rows(self.best_params, params, better if params.ndim == 2 else better[0])
+        history.best_validation_score = max(history.best_validation_score, best_now)
+        return improved
+
+    def finish(self, params, history):
+        if np.isfinite(history.best_validation_score):
+            params[...] = self.best_params  # the weights of the best validation score
+
+
+def stopping_rule(solver, params, settings):
+    """The rule on progress: the validation score's with early stopping, else the loss's."""
+    if settings.early_stopping:
+        return EarlyStopping(solver.tol, params)
+    return NoImprovement(solver.tol)
+
+
+def warn_if_diverged(loss_curve, solver):
+    """A run that stalls far above where it started has diverged: say so, once."""
+    first, last = np.min(loss_curve[0]), np.min(loss_curve[-1])
+    if last > 10 * first:
+        _diagnostics.diverged(first, last, solver.learning_rate_init)
