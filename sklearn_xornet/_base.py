@@ -8,14 +8,12 @@ estimator as it was. It predicts. It does no arithmetic on the weights: the netw
 """
 
 from abc import abstractmethod
-from contextlib import contextmanager
 from copy import deepcopy
 from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context, is_classifier, is_regressor
-from sklearn.model_selection import train_test_split
+from sklearn.base import BaseEstimator, _fit_context, is_regressor
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import (
@@ -37,7 +35,6 @@ from ._arrays import (
     like,
     move,
     namespace,
-    on_host,
     same_place,
     to_numpy,
 )
@@ -47,6 +44,7 @@ from ._objective import Objective
 from ._solvers import SOLVERS, make_solver
 from ._state import History, Problem, Validation
 from ._training import TrainingSettings, train
+from ._validation_set import about_the_validation_set, validation_samples
 from ._weights import fitted_params, initial_params
 
 
@@ -79,20 +77,6 @@ def _hidden_layer_sizes(value):
     return sizes
 
 
-def _split_validation(X, y, sample_weight, fraction, rng, stratify):
-    """Hold out ``fraction`` of the data for early stopping: the rest, and the held out."""
-    arrays = [X, y] if sample_weight is None else [X, y, sample_weight]
-    split = train_test_split(*arrays, test_size=fraction, random_state=rng, stratify=stratify)
-    X_train, X_val, y_train, y_val = split[:4]
-    sw_train, sw_val = split[4:] if sample_weight is not None else (None, None)
-    if X_val.shape[0] < 2:
-        raise ValueError(
-            "The validation set is too small. Increase 'validation_fraction' or the size"
-            " of your dataset."
-        )
-    return X_train, y_train, sw_train, (X_val, y_val, sw_val)
-
-
 def _validated_training_data(estimator, X, y, sample_weight, continuing):
     """``X``, ``y`` and ``sample_weight`` checked as scikit-learn checks them for ``fit``.
 
@@ -121,51 +105,6 @@ def _validated_training_data(estimator, X, y, sample_weight, continuing):
         if not float(namespace(sample_weight).sum(sample_weight)) > 0:
             raise ValueError("sample_weight must not be all zeros.")
     return X, y, sample_weight
-
-
-@contextmanager
-def _about_the_validation_set():
-    """Errors raised within name the validation set, not the training data they speak of."""
-    try:
-        yield
-    except ValueError as error:
-        raise ValueError(
-            f"Invalid validation set (X_val, y_val, sample_weight_val): {error}"
-        ) from error
-
-
-def _validated_validation_data(estimator, X, X_val, y_val, sample_weight_val):
-    """``fit``'s validation samples checked as its training data, and put where ``X`` is."""
-    with _about_the_validation_set():
-        return _checked_validation_data(estimator, X, X_val, y_val, sample_weight_val)
-
-
-def _checked_validation_data(estimator, X, X_val, y_val, sample_weight_val):
-    xp, device = input_namespace(X)
-    if xp is None and not on_host(X_val):  # another library's X_val with NumPy's X
-        X_val = to_numpy(X_val)
-    X_val, y_val = validate_data(
-        estimator,
-        X_val,
-        y_val,
-        reset=False,
-        accept_sparse=("csr", "csc"),
-        dtype=X.dtype,
-        multi_output=True,
-        y_numeric=is_regressor(estimator),
-        ensure_min_samples=2 if is_regressor(estimator) else 1,  # R2 needs two
-    )
-    if xp is not None:
-        X_val, y_val, sample_weight_val = move(
-            X_val, y_val, sample_weight_val, xp=xp, device=device
-        )
-    if y_val.ndim == 2 and y_val.shape[1] == 1:
-        y_val = column_or_1d(y_val, warn=True)
-    if sample_weight_val is not None:
-        sample_weight_val = _check_sample_weight(
-            sample_weight_val, X_val, dtype=X.dtype, ensure_non_negative=True
-        )
-    return X_val, y_val, sample_weight_val
 
 
 def _validated_for_prediction(estimator, X, method):
@@ -257,6 +196,29 @@ _PARAMETER_CONSTRAINTS = {
     "early_stopping": ["boolean"],
     "validation_fraction": [Interval(Real, 0, 1, closed="left")],
 }
+
+
+def _starting_point(estimator, problem, rng, continuing, incremental):
+    """The weights training starts from, and the record it goes on with."""
+    validation = problem.validation is not None
+    early_stopping = estimator.early_stopping
+    if continuing:
+        X = problem.X
+        same_place(X, estimator.coefs_[0], f"{type(estimator).__name__}.fit() on")
+        params = fitted_params(estimator, problem.layout, X.dtype)
+        history = History.from_fitted(estimator, incremental, validation, early_stopping)
+        return params, history
+    params = initial_params(  # on the host, whatever the data: the same draws
+        problem.layout,
+        problem.activations,
+        host_dtype(problem.X.dtype),
+        rng,
+        weight_init=estimator.weight_init,
+        fit_intercept=estimator.fit_intercept,
+        n_init=estimator.n_init,
+    )
+    history = History.fresh(estimator.n_init, validation, early_stopping)
+    return like(problem.X, params), history
 
 
 class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
@@ -370,13 +332,13 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         sample_weight = self._weigh_classes(y, sample_weight, X.dtype, incremental)
         tasks.begin(X, y, None if sample_weight is None else {"sample_weight": sample_weight})
         rng = check_random_state(self.random_state)
-        X, y, sample_weight, validation = self._validation_samples(
-            X, y, sample_weight, given, rng, incremental
+        X, y, sample_weight, validation = validation_samples(
+            self, X, y, sample_weight, given, rng, incremental
         )
         if continuing:
             encoding = self._target_encoding()
         problem = self._problem(X, y, sample_weight, encoding, incremental, tasks, validation)
-        params, history = self._starting_point(problem, rng, continuing, incremental)
+        params, history = _starting_point(self, problem, rng, continuing, incremental)
         n_before = len(history.loss_curve)
         params, history, init_losses = self._train(
             params, problem, history, solver, rng, incremental
@@ -385,51 +347,9 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         tasks.end()
         return self
 
-    def _validation_samples(self, X, y, sample_weight, given, rng, incremental):
-        """The rows to train on, and the validation samples ``(X_val, y_val, weights)``:
-        those given to ``fit``, else with early stopping a held-out share, else None."""
-        X_val, y_val, sample_weight_val = given or (None, None, None)
-        if X_val is None and y_val is None and sample_weight_val is None:
-            if not self.early_stopping:
-                return X, y, sample_weight, None
-            # stratified for single-output classification, as scikit-learn does
-            stratify = y if is_classifier(self) and y.ndim == 1 else None
-            return _split_validation(X, y, sample_weight, self.validation_fraction, rng, stratify)
-        if X_val is None or y_val is None:
-            raise ValueError(
-                "X_val and y_val are given together (sample_weight_val only with them); got"
-                f" X_val={'None' if X_val is None else 'an array'} and"
-                f" y_val={'None' if y_val is None else 'an array'}."
-            )
-        X_val, y_val, sample_weight_val = _validated_validation_data(
-            self, X, X_val, y_val, sample_weight_val
-        )
-        sample_weight_val = self._weigh_classes(y_val, sample_weight_val, X.dtype, incremental)
-        return X, y, sample_weight, (X_val, y_val, sample_weight_val)
-
-    def _starting_point(self, problem, rng, continuing, incremental):
-        """The weights training starts from, and the record it goes on with."""
-        validation = problem.validation is not None
-        if continuing:
-            X = problem.X
-            same_place(X, self.coefs_[0], f"{type(self).__name__}.fit() on")
-            params = fitted_params(self, problem.layout, X.dtype)
-            return params, History.from_fitted(self, incremental, validation, self.early_stopping)
-        params = initial_params(  # on the host, whatever the data: the same draws
-            problem.layout,
-            problem.activations,
-            host_dtype(problem.X.dtype),
-            rng,
-            weight_init=self.weight_init,
-            fit_intercept=self.fit_intercept,
-            n_init=self.n_init,
-        )
-        history = History.fresh(self.n_init, validation, self.early_stopping)
-        return like(problem.X, params), history
-
     def _validation_targets(self, y_val, sample_weight_val, dtype, encoding):
         """``y_val`` encoded as the training targets are, for the validation loss."""
-        with _about_the_validation_set():
+        with about_the_validation_set():
             return self._encode_targets(y_val, sample_weight_val, dtype, encoding, True)[0]
 
     def _hidden_activations(self, n_hidden):

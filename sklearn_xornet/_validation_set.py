@@ -1,0 +1,97 @@
+"""The validation set: given to ``fit`` as ``X_val``, ``y_val``, ``sample_weight_val``, or
+held out of the training data for early stopping.
+
+It is checked as the training data is, put where the training data is, and its errors
+name it. What is recorded on it after each epoch is ``_state.Validation``'s; what stops on
+it, ``_stopping.py``'s.
+"""
+
+from contextlib import contextmanager
+
+from sklearn.base import is_classifier, is_regressor
+from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import _check_sample_weight, column_or_1d, validate_data
+
+from ._arrays import input_namespace, move, on_host, to_numpy
+
+
+def validation_samples(estimator, X, y, sample_weight, given, rng, incremental):
+    """The rows to train on, and the validation samples ``(X_val, y_val, weights)``:
+    those given to ``fit``, else with early stopping a held-out share, else None."""
+    X_val, y_val, sample_weight_val = given or (None, None, None)
+    if X_val is None and y_val is None and sample_weight_val is None:
+        if not estimator.early_stopping:
+            return X, y, sample_weight, None
+        # stratified for single-output classification, as scikit-learn does
+        stratify = y if is_classifier(estimator) and y.ndim == 1 else None
+        return held_out(X, y, sample_weight, estimator.validation_fraction, rng, stratify)
+    if X_val is None or y_val is None:
+        raise ValueError(
+            "X_val and y_val are given together (sample_weight_val only with them); got"
+            f" X_val={'None' if X_val is None else 'an array'} and"
+            f" y_val={'None' if y_val is None else 'an array'}."
+        )
+    X_val, y_val, sample_weight_val = _validated_validation_data(
+        estimator, X, X_val, y_val, sample_weight_val
+    )
+    sample_weight_val = estimator._weigh_classes(y_val, sample_weight_val, X.dtype, incremental)
+    return X, y, sample_weight, (X_val, y_val, sample_weight_val)
+
+
+def held_out(X, y, sample_weight, fraction, rng, stratify):
+    """Hold out ``fraction`` of the data for early stopping: the rest, and the held out."""
+    arrays = [X, y] if sample_weight is None else [X, y, sample_weight]
+    split = train_test_split(*arrays, test_size=fraction, random_state=rng, stratify=stratify)
+    X_train, X_val, y_train, y_val = split[:4]
+    sw_train, sw_val = split[4:] if sample_weight is not None else (None, None)
+    if X_val.shape[0] < 2:
+        raise ValueError(
+            "The validation set is too small. Increase 'validation_fraction' or the size"
+            " of your dataset."
+        )
+    return X_train, y_train, sw_train, (X_val, y_val, sw_val)
+
+
+@contextmanager
+def about_the_validation_set():
+    """Errors raised within name the validation set, not the training data they speak of."""
+    try:
+        yield
+    except ValueError as error:
+        raise ValueError(
+            f"Invalid validation set (X_val, y_val, sample_weight_val): {error}"
+        ) from error
+
+
+def _validated_validation_data(estimator, X, X_val, y_val, sample_weight_val):
+    """``fit``'s validation samples checked as its training data, and put where ``X`` is."""
+    with about_the_validation_set():
+        return _checked_validation_data(estimator, X, X_val, y_val, sample_weight_val)
+
+
+def _checked_validation_data(estimator, X, X_val, y_val, sample_weight_val):
+    xp, device = input_namespace(X)
+    if xp is None and not on_host(X_val):  # another library's X_val with NumPy's X
+        X_val = to_numpy(X_val)
+    X_val, y_val = validate_data(
+        estimator,
+        X_val,
+        y_val,
+        reset=False,
+        accept_sparse=("csr", "csc"),
+        dtype=X.dtype,
+        multi_output=True,
+        y_numeric=is_regressor(estimator),
+        ensure_min_samples=2 if is_regressor(estimator) else 1,  # R2 needs two
+    )
+    if xp is not None:
+        X_val, y_val, sample_weight_val = move(
+            X_val, y_val, sample_weight_val, xp=xp, device=device
+        )
+    if y_val.ndim == 2 and y_val.shape[1] == 1:
+        y_val = column_or_1d(y_val, warn=True)
+    if sample_weight_val is not None:
+        sample_weight_val = _check_sample_weight(
+            sample_weight_val, X_val, dtype=X.dtype, ensure_non_negative=True
+        )
+    return X_val, y_val, sample_weight_val
