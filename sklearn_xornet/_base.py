@@ -23,7 +23,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._activations import HIDDEN_ACTIVATIONS
+from ._activations import HIDDEN_ACTIVATIONS, identity
 from ._arrays import (
     DEVICES,
     NUMPY,
@@ -39,6 +39,7 @@ from ._arrays import (
     to_numpy,
 )
 from ._callbacks import CallbackSupportMixin, FitTasks
+from ._embedding import Embedding
 from ._network import Layout, forward, layer_functions
 from ._objective import Objective
 from ._solvers import SOLVERS, make_solver
@@ -192,6 +193,7 @@ _PARAMETER_CONSTRAINTS = {
     "fit_intercept": ["boolean"],
     "weight_init": [StrOptions({"glorot", "uniform"})],
     "n_init": [Interval(Integral, 1, None, closed="left")],
+    "transform_layer": [Integral],
     "warm_start": ["boolean"],
     "early_stopping": ["boolean"],
     "validation_fraction": [Interval(Real, 0, 1, closed="left")],
@@ -221,7 +223,7 @@ def _starting_point(estimator, problem, rng, continuing, incremental):
     return like(problem.X, params), history
 
 
-class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
+class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
     """The multilayer perceptron shared by ``TinyMLPClassifier`` and ``TinyMLPRegressor``.
 
     Subclasses write out their ``__init__`` (scikit-learn reads the parameters from it),
@@ -413,9 +415,10 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
 
     # -- predicting ---------------------------------------------------------------------
 
-    def _forward(self, X, method):
+    def _forward(self, X, method, depth=None):
         """The output layer's pre-activation and output ``Z`` for ``X``, validated for the
-        public ``method`` that asks."""
+        public ``method`` that asks; or, to a ``depth`` of hidden layers, the last one's
+        output (twice)."""
         if not hasattr(self, "coefs_"):
             check_is_fitted(self)
         X = _validated_for_prediction(self, X, method)
@@ -428,14 +431,17 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
             xp=xp,
             slopes=False,
         )
+        layers = slice(depth)  # all of them for None
+        out = functions.out if depth is None else identity
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             _, raw, Z = forward(
-                X, self.coefs_, self.intercepts_, functions.hidden, functions.out, xp=xp
+                X, self.coefs_[layers], self.intercepts_[layers], functions.hidden, out, xp=xp
             )
         # finite weights and finite X can still overflow: relu and identity layers grow
         # without bound, and X may lie far outside the data the model was fitted on
-        _raise_if_not_finite(raw, "network's output", "Scale X as the training data was.")
-        _raise_if_not_finite(Z, "network's output", "Scale X as the training data was.")
+        what = "network's output" if depth is None else "hidden layer's output"
+        _raise_if_not_finite(raw, what, "Scale X as the training data was.")
+        _raise_if_not_finite(Z, what, "Scale X as the training data was.")
         return raw, Z
 
     def predict(self, X):
@@ -488,4 +494,5 @@ class _BaseTinyMLP(CallbackSupportMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         tags.array_api_support = DEVICES
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags

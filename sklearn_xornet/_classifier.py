@@ -221,6 +221,7 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         fit_intercept=True,
         weight_init="glorot",
         n_init=1,
+        transform_layer=-1,
         loss="log_loss",
         class_weight=None,
     ):

@@ -123,6 +123,11 @@ SHARED_PARAMETERS_DOC = """\
         ``n_init=1``. Small networks stuck in local minima (the 2-2-1 sigmoid network on
         XOR) learn from every seed with a few restarts, at a fraction of the cost of as
         many fits. Restarts happen on a fresh fit only, not when warm-starting.
+
+    transform_layer : int, default=-1
+        The hidden layer whose activations ``transform`` returns: an index into
+        ``hidden_layer_sizes``, -1 for the last. It does not change how the network is
+        fitted, and may be changed after fitting.
 """
 
 SHARED_ATTRIBUTES_DOC = """\

@@ -134,6 +134,7 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
         fit_intercept=True,
         weight_init="glorot",
         n_init=1,
+        transform_layer=-1,
         loss="squared_error",
         output_activation="identity",
         normalize_y=True,

@@ -19,12 +19,18 @@ output:
   one ``{class: probability}`` dict per row; False the matrix; ``"columns"`` one output per
   class) and ``nocl`` (class indices instead of labels) apply;
 - regressor: the predictions as an ``(n_samples, n_outputs)`` tensor, targets scaled back
-  when ``normalize_y`` was used.
+  when ``normalize_y`` was used;
+- either, with the option ``transform=True``: what ``transform`` returns, the activations of
+  hidden layer ``transform_layer``, as one ``(n_samples, n_units)`` tensor. A network that
+  feeds a second estimator in a pipeline needs it::
+
+    to_onnx(pipe, X[:1], options={id(pipe[0]): {"transform": True}})
 
 Computations run in the input's precision: float32 inputs give float32 graphs.
 """
 
 import numpy as np
+from sklearn.base import is_classifier
 
 try:
     from skl2onnx import update_registered_converter
@@ -44,6 +50,9 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     raise ImportError(
         "sklearn_xornet.onnx needs skl2onnx: pip install 'sklearn-xornet[onnx]'"
     ) from exc
+
+from skl2onnx._parse import _parse_sklearn_classifier, _parse_sklearn_simple_model
+from skl2onnx.common.data_types import guess_tensor_type
 
 from ._classifier import TinyMLPClassifier
 from ._regressor import TinyMLPRegressor
@@ -86,14 +95,16 @@ def _constant(scope, container, hint, value, proto):
     return name
 
 
-def _forward(scope, operator, container):
-    """The network's output ``Z``: ``H = f(X . W + b)`` layer by layer, as in ``forward``."""
+def _forward(scope, operator, container, depth=None):
+    """The network's output ``Z``: ``H = f(X . W + b)`` layer by layer, as in ``forward``;
+    or, to a ``depth`` of hidden layers, the last one's output."""
     model = operator.raw_operator
     proto, dtype, _ = _precision(operator)
     H = scope.get_unique_variable_name("X")
     apply_cast(scope, operator.inputs[0].full_name, H, container, to=proto)
     activations = model._hidden_activations(model.n_layers_ - 2) + [model.out_activation_]
-    for W, b, activation in zip(model.coefs_, model.intercepts_, activations, strict=True):
+    layers = zip(model.coefs_, model.intercepts_, activations, strict=True)
+    for W, b, activation in list(layers)[slice(depth)]:
         weights = _constant(scope, container, "coefficient", W.astype(dtype), proto)
         H = _node(scope, container, "MatMul", [H, weights], "product")
         if model.fit_intercept:
@@ -103,7 +114,42 @@ def _forward(scope, operator, container):
     return H
 
 
+def _transforms(operator_or_model, scope):
+    """Whether the user asked for ``transform``'s output (option ``transform=True``)."""
+    model = getattr(operator_or_model, "raw_operator", operator_or_model)
+    return bool(scope.get_options(model, {"transform": False})["transform"])
+
+
+def _parse(scope, model, inputs, custom_parsers=None):
+    """skl2onnx's outputs for the model: its own parsers', or one tensor for ``transform``."""
+    if not _transforms(model, scope):
+        parse = _parse_sklearn_classifier if is_classifier(model) else _parse_sklearn_simple_model
+        return parse(scope, model, inputs, custom_parsers=custom_parsers)
+    operator = scope.declare_local_operator(_ALIASES[type(model)], model)
+    operator.inputs = inputs
+    output = scope.declare_local_variable("variable", guess_tensor_type(inputs[0].type))
+    operator.outputs.append(output)
+    return operator.outputs
+
+
+def _one_tensor_shape(operator, n_columns):
+    """One output: a float tensor of ``n_columns``, in the input's precision."""
+    check_input_and_output_numbers(operator, input_count_range=1, output_count_range=1)
+    check_input_and_output_types(operator, good_input_types=_INPUT_TYPES)
+    n_rows = operator.inputs[0].get_first_dimension()
+    operator.outputs[0].type = _precision(operator)[2]([n_rows, n_columns])
+
+
+def _convert_transform(scope, operator, container):
+    H = _forward(scope, operator, container, depth=operator.raw_operator._transform_depth())
+    container.add_node(
+        "Identity", [H], operator.outputs[0].full_name, name=scope.get_unique_operator_name("Id")
+    )
+
+
 def _classifier_shapes(operator):
+    if _transforms(operator, operator.scope_inst):
+        return _one_tensor_shape(operator, operator.raw_operator._n_features_out)
     check_input_and_output_numbers(operator, input_count_range=1, output_count_range=2)
     check_input_and_output_types(operator, good_input_types=_INPUT_TYPES)
     model = operator.raw_operator
@@ -117,6 +163,8 @@ def _classifier_shapes(operator):
 
 
 def _convert_classifier(scope, operator, container):
+    if _transforms(operator, scope):
+        return _convert_transform(scope, operator, container)
     model = operator.raw_operator
     proto, dtype, _ = _precision(operator)
     Z = _forward(scope, operator, container)
@@ -158,14 +206,14 @@ def _convert_classifier(scope, operator, container):
 
 
 def _regressor_shapes(operator):
-    check_input_and_output_numbers(operator, input_count_range=1, output_count_range=1)
-    check_input_and_output_types(operator, good_input_types=_INPUT_TYPES)
-    n_rows = operator.inputs[0].get_first_dimension()
-    n_outputs = operator.raw_operator.n_outputs_
-    operator.outputs[0].type = _precision(operator)[2]([n_rows, n_outputs])
+    if _transforms(operator, operator.scope_inst):
+        return _one_tensor_shape(operator, operator.raw_operator._n_features_out)
+    _one_tensor_shape(operator, operator.raw_operator.n_outputs_)
 
 
 def _convert_regressor(scope, operator, container):
+    if _transforms(operator, scope):
+        return _convert_transform(scope, operator, container)
     model = operator.raw_operator
     proto, dtype, _ = _precision(operator)
     Z = _forward(scope, operator, container)
@@ -181,17 +229,33 @@ def _convert_regressor(scope, operator, container):
     )
 
 
+_ALIASES = {
+    TinyMLPClassifier: "SklearnXornetTinyMLPClassifier",
+    TinyMLPRegressor: "SklearnXornetTinyMLPRegressor",
+}
+
+
 def register():
     """Register the converters with skl2onnx (done once, on import of this module)."""
     update_registered_converter(
         TinyMLPClassifier,
-        "SklearnXornetTinyMLPClassifier",
+        _ALIASES[TinyMLPClassifier],
         _classifier_shapes,
         _convert_classifier,
-        options={"zipmap": [True, False, "columns"], "nocl": [False, True]},
+        parser=_parse,
+        options={
+            "zipmap": [True, False, "columns"],
+            "nocl": [False, True],
+            "transform": [False, True],
+        },
     )
     update_registered_converter(
-        TinyMLPRegressor, "SklearnXornetTinyMLPRegressor", _regressor_shapes, _convert_regressor
+        TinyMLPRegressor,
+        _ALIASES[TinyMLPRegressor],
+        _regressor_shapes,
+        _convert_regressor,
+        parser=_parse,
+        options={"transform": [False, True]},
     )
 
 

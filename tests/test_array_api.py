@@ -174,7 +174,7 @@ def test_a_fit_on_device_arrays_equals_the_numpy_fit(case, solver):
     assert_same_model(ours, theirs)
     with config_context(array_api_dispatch=True):
         X_device = on_device(X)
-        methods = ["predict", "predict_proba", "predict_log_proba"]
+        methods = ["predict", "predict_proba", "predict_log_proba", "transform"]
         for method in [m for m in methods if hasattr(ours, m)]:
             result = getattr(theirs, method)(X_device)
             assert result.device == DEVICE  # the predictions stay where the data is
@@ -301,16 +301,21 @@ def test_torch_tensors_train_where_they_are(Estimator, solver):
     torch = pytest.importorskip("torch")
     X, y = (IRIS_X, IRIS_Y) if Estimator is TinyMLPClassifier else (REG_X, REG_Y)
     params = dict(solver=solver, max_iter=10, n_init=2, random_state=0)
+    val = np.arange(len(y)) % 4 == 0  # a validation set too
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        ours = Estimator(**params).fit(X, y)
+        ours = Estimator(**params).fit(X[~val], y[~val], X_val=X[val], y_val=y[val])
         with config_context(array_api_dispatch=True):
-            theirs = Estimator(**params).fit(torch.asarray(X), torch.asarray(y))
+            tensors = [torch.asarray(a) for a in (X[~val], y[~val], X[val], y[val])]
+            theirs = Estimator(**params).fit(*tensors[:2], X_val=tensors[2], y_val=tensors[3])
             predicted = theirs.predict(torch.asarray(X))
+            embedded = theirs.transform(torch.asarray(X))
     assert isinstance(theirs.coefs_[0], torch.Tensor) and isinstance(predicted, torch.Tensor)
     for mine, tensor in zip(ours.coefs_, theirs.coefs_, strict=True):
         assert_allclose(tensor.numpy(), mine, rtol=1e-6, atol=1e-9)
     assert_allclose(predicted.numpy(), ours.predict(X), rtol=1e-6)
+    assert_allclose(embedded.numpy(), ours.transform(X), rtol=1e-6, atol=1e-9)
+    assert_allclose(theirs.validation_loss_curve_, ours.validation_loss_curve_, rtol=1e-6)
 
 
 @estimators_on_devices

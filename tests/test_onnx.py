@@ -1,11 +1,12 @@
 """ONNX export (``import sklearn_xornet.onnx``): the graphs run in onnxruntime and agree with
-``predict`` and ``predict_proba`` on float32 data: labels equal, values within 1e-5
+``predict``, ``predict_proba`` and ``transform`` on float32 data: labels equal, values within 1e-5
 (relative for regression)."""
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_iris, make_multilabel_classification, make_regression
+from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -151,3 +152,26 @@ def test_the_article_network_exports():
         net.fit(X, [0, 1, 1, 0])
     (prediction,) = run(net, X)
     assert_allclose(prediction.ravel(), net.predict(X), rtol=1e-5)
+
+
+@pytest.mark.parametrize("layer", [-1, 0])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("Estimator", [TinyMLPClassifier, TinyMLPRegressor])
+def test_transform_matches_onnxruntime(Estimator, activation, layer):
+    X, y = (X_IRIS, Y_IRIS) if Estimator is TinyMLPClassifier else (X_REG, Y_REG)
+    est = Estimator((6, 4), activation=activation, max_iter=20, random_state=0).fit(X, y)
+    est.set_params(transform_layer=layer)
+    (embedded,) = run(est, X, {"transform": True})
+    assert embedded.shape == (len(X), 4 if layer == -1 else 6) and embedded.dtype == np.float32
+    assert_allclose(embedded, est.transform(X), rtol=1e-5, atol=1e-5)
+
+
+def test_a_network_feeding_a_second_estimator_exports():
+    raw = load_iris().data.astype(np.float32)
+    pipe = make_pipeline(
+        StandardScaler(), TinyMLPClassifier((5,), random_state=0), LogisticRegression()
+    ).fit(raw, Y_IRIS)
+    options = {id(pipe[1]): {"transform": True}, LogisticRegression: {"zipmap": False}}
+    labels, proba = run(pipe, raw, options)
+    assert_array_equal(labels, pipe.predict(raw))
+    assert_allclose(proba, pipe.predict_proba(raw), rtol=0, atol=1e-5)
