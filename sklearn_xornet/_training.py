@@ -104,7 +104,8 @@ def train(params, problem, history, solver, rng, settings):
     if history.solver_state is not None:  # partial_fit goes on where it stopped
         solver.set_state(history.solver_state)
     rows = solver.batch_size(problem.X.shape[0])
-    n_networks = params.shape[0] if params.ndim == 2 else 1
+    # L-BFGS trains its restarts one after the other: its products are one network's
+    n_networks = params.shape[0] if params.ndim == 2 and solver.by_epochs else 1
     with _parallel.blas_limit(rows, n_networks, problem.layout.layer_units):
         if not solver.by_epochs:
             return train_lbfgs_restarts(params, problem, history, solver, settings)

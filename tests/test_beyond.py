@@ -279,3 +279,20 @@ def test_progress_bar_and_scoring_monitor(Estimator, capsys):
     search = GridSearchCV(Estimator(max_iter=5), {"alpha": [0.1, 1.0]}, cv=2)
     quietly(search.set_callbacks(callbacks.ProgressBar()), X, y)
     assert Estimator.__name__ in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("solver, stacked", [("lbfgs", 1), ("adam", 4)])
+def test_the_blas_threads_are_set_for_the_products_that_run(monkeypatch, solver, stacked):
+    # L-BFGS trains its restarts one after the other: its products are one network's, and
+    # their size (not four networks') decides the BLAS threads; the epoch solvers stack them
+    from sklearn_xornet import _parallel, _training
+
+    seen, blas_limit = [], _parallel.blas_limit
+
+    def record(n_rows, n_networks, layer_units):
+        seen.append(n_networks)
+        return blas_limit(n_rows, n_networks, layer_units)
+
+    monkeypatch.setattr(_training._parallel, "blas_limit", record)
+    quietly(TinyMLPClassifier((3,), solver=solver, n_init=4, max_iter=2), XOR_X, XOR_Y)
+    assert seen == [stacked]
