@@ -1,6 +1,7 @@
 """Sphinx configuration: numpydoc API pages, a sphinx-gallery of examples, the pydata theme."""
 
 import os
+import re
 
 # the GPU example trains inside scikit-learn's array_api_dispatch, which needs scipy's array
 # API support: scipy reads this once, when it is first imported
@@ -54,3 +55,15 @@ sphinx_gallery_conf = {
 
 # the examples are built headless
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def _plain_scikit_learn_references(app, what, name, obj, options, lines):
+    """Inherited scikit-learn docstrings (``set_output``'s) point at labels of scikit-learn's
+    own site, which this one does not have: keep their text, without the link."""
+    for i, line in enumerate(lines):
+        line = re.sub(r":ref:`([^`<]+?)\s*<[^`>]+>`", r"\1", line)
+        lines[i] = re.sub(r":ref:`sphx_glr_auto_examples_[^`]+`", "scikit-learn's gallery", line)
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _plain_scikit_learn_references)

@@ -1,7 +1,7 @@
 """
-==================================================
+===================================================
 Training and validation loss curves, early stopping
-==================================================
+===================================================
 
 ``loss_curve_`` says how well a network fits the data it trains on; whether it has begun
 to overfit shows only on data it does not train on. Given a validation set (``fit``'s
