@@ -12,7 +12,7 @@ from sklearn.base import is_classifier, is_regressor
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import _check_sample_weight, column_or_1d, validate_data
 
-from ._arrays import input_namespace, move, on_host, to_numpy
+from ._arrays import input_namespace, move, namespace, on_host, to_numpy
 
 
 def validation_samples(estimator, X, y, sample_weight, given, rng, incremental):
@@ -94,4 +94,6 @@ def _checked_validation_data(estimator, X, X_val, y_val, sample_weight_val):
         sample_weight_val = _check_sample_weight(
             sample_weight_val, X_val, dtype=X.dtype, ensure_non_negative=True
         )
+        if not float(namespace(sample_weight_val).sum(sample_weight_val)) > 0:
+            raise ValueError("sample_weight_val must not be all zeros.")  # a 0/0 loss
     return X_val, y_val, sample_weight_val

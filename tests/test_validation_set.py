@@ -270,7 +270,7 @@ def test_a_grid_search_passes_the_validation_set_to_every_fit():
         ({"X_val": IRIS_X[:5], "y_val": IRIS_Y[:5], "sample_weight_val": np.ones(4)}, "shape"),
         (
             {"X_val": IRIS_X[:5], "y_val": IRIS_Y[:5], "sample_weight_val": np.zeros(5)},
-            "at least one non-zero",
+            "at least one non-zero|must not be all zeros",
         ),
         ({"X_val": IRIS_X[:5] * np.nan, "y_val": IRIS_Y[:5]}, "NaN"),
     ],
