@@ -1,20 +1,28 @@
-"""Activation functions by name, each with its slope written in terms of its output.
+"""Activation functions by name, each with its slope.
 
-As in the article, a layer's derivative is taken from the layer's *output*: the sigmoid's
-slope is ``s * (1 - s)`` where ``s`` is what the layer produced, so the backward pass needs
-nothing but the values the forward pass kept.
+As in the article, a layer's derivative is taken from the layer's *output* where it can be:
+the sigmoid's slope is ``s * (1 - s)`` where ``s`` is what the layer produced, so the
+backward pass needs nothing but the values the forward pass kept. An activation whose slope
+the output does not determine (silu and gelu are not monotonic; a user's pair of functions
+gives its derivative in the input) says so in its definition, :class:`Activation`'s
+``slope_reads_input``, and the forward pass keeps that layer's pre-activation for it: the
+backward pass treats every layer alike.
 
 Each function ``f(x, out, xp=NUMPY)`` returns the activation of ``x``, and each slope
-``f(A, delta, scratch=None, xp=NUMPY)`` returns ``delta`` times the slope at the output
-``A``; callers use what they return. Each is first written with the array functions of
-``xp`` (``_arrays.py``), the formula for every library; on NumPy, the fast path then works
-in place, in ``out`` (which may be ``x``), in ``delta`` and in ``scratch``. Units are on the
-last axis, samples on the one before it, and any leading axis stacks independent networks
-(the restarts of ``n_init``). How large layers are computed (threads, formulas) is
-``_parallel``'s policy, applied by :func:`for_layers`; this module holds no threshold.
+``f(S, delta, scratch=None, xp=NUMPY)`` returns ``delta`` times the slope at ``S``, the
+layer's output (or its pre-activation, see above); callers use what they return. Each is
+written with the array functions of ``xp`` (``_arrays.py``), the formula for every library;
+on NumPy, the article's activations then take a fast path that works in place, in ``out``
+(which may be ``x``), in ``delta`` and in ``scratch``, while the modern ones return new
+arrays. Units are on the last axis, samples on the one before it, and any leading axis
+stacks independent networks (the restarts of ``n_init``). How large layers are computed
+(threads, formulas) is ``_parallel``'s policy, applied by :func:`for_layers`; this module
+holds no threshold.
 """
 
 import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import expit
@@ -81,16 +89,6 @@ def exp(x, out, xp=NUMPY):
     return xp.exp(x, out=out)
 
 
-ACTIVATIONS = {
-    "identity": identity,
-    "logistic": logistic,
-    "tanh": tanh,
-    "relu": relu,
-    "softmax": softmax,
-    "exp": exp,
-}
-
-
 def identity_derivative(A, delta, scratch=None, xp=NUMPY):
     return delta
 
@@ -134,25 +132,184 @@ def exp_derivative(A, delta, scratch=None, xp=NUMPY):
     return xp.multiply(delta, A, out=delta)
 
 
-DERIVATIVES = {
-    "identity": identity_derivative,
-    "logistic": logistic_derivative,
-    "tanh": tanh_derivative,
-    "relu": relu_derivative,
-    "softmax": softmax_derivative,
-    "exp": exp_derivative,
+# -- the modern activations: written once with ``xp``'s functions (NumPy's included), they
+# return new arrays and leave their input as it was, which a slope that reads the
+# pre-activation needs
+
+LEAKY_RELU_SLOPE = 0.01  # torch's default negative slope
+_GELU_SCALE = (2 / np.pi) ** 0.5  # the tanh form of gelu: sqrt(2 / pi) (x + 0.044715 x^3)
+_GELU_CUBIC = 0.044715
+
+
+def leaky_relu(x, out, xp=NUMPY):
+    return xp.where(x > 0, x, LEAKY_RELU_SLOPE * x)
+
+
+def leaky_relu_derivative(A, delta, scratch=None, xp=NUMPY):
+    return xp.where(A > 0, delta, LEAKY_RELU_SLOPE * delta)  # A has the sign of x
+
+
+def elu(x, out, xp=NUMPY):
+    # exp(x) - 1 below 0 (alpha = 1); the branch not taken gets 0, so it never overflows
+    return xp.where(x > 0, x, xp.expm1(xp.where(x > 0, xp.zeros_like(x), x)))
+
+
+def elu_derivative(A, delta, scratch=None, xp=NUMPY):
+    return xp.where(A > 0, delta, delta * (A + 1))  # exp(x) = A + 1 below 0
+
+
+def softplus(x, out, xp=NUMPY):
+    return xp.logaddexp(xp.zeros_like(x), x)  # log(1 + exp(x)), never overflowing
+
+
+def softplus_derivative(A, delta, scratch=None, xp=NUMPY):
+    # the slope is expit(x) = 1 - exp(-A); expm1 keeps it exact where A is tiny
+    return -delta * xp.expm1(-A)
+
+
+def _sigmoid(x, xp):
+    return 1 / (1 + xp.exp(-x))  # exp's overflow far below 0 gives the limit 0
+
+
+def silu(x, out, xp=NUMPY):
+    return x * _sigmoid(x, xp)
+
+
+def silu_derivative(x, delta, scratch=None, xp=NUMPY):
+    # read at the pre-activation x: silu is not monotonic, its output does not give x
+    s = _sigmoid(x, xp)
+    return delta * (s * (1 + x * (1 - s)))
+
+
+def _gelu_tanh(x, xp):
+    return xp.tanh(_GELU_SCALE * (x + _GELU_CUBIC * (x * x * x)))
+
+
+def gelu(x, out, xp=NUMPY):
+    """gelu in its tanh form, ``x / 2 (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))``."""
+    return 0.5 * x * (1 + _gelu_tanh(x, xp))
+
+
+def gelu_derivative(x, delta, scratch=None, xp=NUMPY):
+    t = _gelu_tanh(x, xp)
+    # past |x| = 20 the second term is 0 to the last bit (t = +-1); computed there with
+    # x = 0, the cube of a huge x cannot make it 0 * inf
+    small = xp.where(xp.abs(x) < 20, x, xp.zeros_like(x))
+    inner = _GELU_SCALE * (1 + 3 * _GELU_CUBIC * small * small)
+    return delta * (0.5 * (1 + t) + 0.5 * small * (1 - t * t) * inner)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function and its slope (see the module's docstring).
+
+    ``slope_reads_input``: whether the slope is read at the layer's pre-activation (False:
+    at its output, as in the article), so that the forward pass keeps it.
+    """
+
+    function: Callable
+    slope: Callable
+    slope_reads_input: bool = False
+
+
+ACTIVATIONS = {
+    "identity": Activation(identity, identity_derivative),
+    "logistic": Activation(logistic, logistic_derivative),
+    "tanh": Activation(tanh, tanh_derivative),
+    "relu": Activation(relu, relu_derivative),
+    "leaky_relu": Activation(leaky_relu, leaky_relu_derivative),
+    "elu": Activation(elu, elu_derivative),
+    "gelu": Activation(gelu, gelu_derivative, slope_reads_input=True),
+    "silu": Activation(silu, silu_derivative, slope_reads_input=True),
+    "softplus": Activation(softplus, softplus_derivative),
+    "softmax": Activation(softmax, softmax_derivative),
+    "exp": Activation(exp, exp_derivative),
 }
 
 # functions whose NumPy path is one ufunc call on small layers: f(x, out)
 _UFUNCS = {logistic: expit, tanh: np.tanh, exp: np.exp}
 
-HIDDEN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
-# element-wise, so any block of rows can be computed apart (softmax needs whole rows)
-_ROW_BLOCKS = {"logistic", "tanh", "relu", "exp"}
+HIDDEN_ACTIVATIONS = (
+    "identity",
+    "logistic",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "elu",
+    "gelu",
+    "silu",
+    "softplus",
+)
+# element-wise and written in place, so any block of rows can be computed apart (softmax
+# needs whole rows)
+_ROW_BLOCKS = {logistic, tanh_from_exp, relu, exp}
+_ROW_BLOCKS |= {logistic_derivative, tanh_derivative, relu_derivative, exp_derivative}
+
+# -- a user's activation -----------------------------------------------------------------
+
+# where a user's derivative is checked: spread over [-3, 3], none at 0 (relu's kink)
+_CHECK_POINTS = np.array([-2.9, -1.7, -0.9, -0.35, -0.04, 0.07, 0.4, 1.1, 1.9, 2.8])
 
 
-def for_layers(table, names, sizes, threads=True, xp=NUMPY):
-    """The functions of ``names`` in ``table`` (ACTIVATIONS or DERIVATIVES), one per layer.
+def user_activation(pair):
+    """The :class:`Activation` of a user's ``(function, derivative)`` pair.
+
+    Both take an array of pre-activations (the library's in use) and return an array of the
+    same shape; the derivative is checked against central finite differences of the
+    function, at points in [-3, 3], with a clear error where they disagree.
+    """
+    function, derivative = pair
+    x = _CHECK_POINTS
+    step = 1e-6
+    try:
+        value = np.asarray(function(x), dtype=float)
+        slope = np.asarray(derivative(x), dtype=float)
+        numeric = (np.asarray(function(x + step)) - np.asarray(function(x - step))) / (2 * step)
+    except Exception as exc:
+        raise ValueError(
+            "A user-supplied activation must be a pair of functions of an array, its"
+            f" function and its derivative; calling them on {x.shape[0]} points raised"
+            f" {type(exc).__name__}: {exc}"
+        ) from exc
+    if value.shape != x.shape or slope.shape != x.shape:
+        raise ValueError(
+            "A user-supplied activation's function and derivative must return arrays of"
+            f" the shape of their input {x.shape}; got {value.shape} and {slope.shape}."
+        )
+    wrong = ~(np.abs(slope - numeric) <= 1e-4 * (1 + np.abs(numeric)))  # NaN included
+    if wrong.any():
+        at = int(np.flatnonzero(wrong)[0])
+        raise ValueError(
+            f"The derivative of the user-supplied activation {_name(function)} disagrees"
+            f" with its finite differences: at x={x[at]}, the derivative gives {slope[at]:.6g}"
+            f" and the finite differences {numeric[at]:.6g}."
+        )
+
+    def apply(x, out, xp=NUMPY):
+        return function(x)
+
+    def slope_at(x, delta, scratch=None, xp=NUMPY):
+        return delta * derivative(x)
+
+    return Activation(apply, slope_at, slope_reads_input=True)
+
+
+def _name(function):
+    return getattr(function, "__qualname__", repr(function))
+
+
+def is_user_pair(activation):
+    """Whether ``activation`` (a parameter's value) is a user's (function, derivative)."""
+    return (
+        isinstance(activation, tuple | list)
+        and len(activation) == 2
+        and all(callable(part) for part in activation)
+    )
+
+
+def for_layers(activations, sizes, part, threads=True, xp=NUMPY):
+    """The ``part`` ('function' or 'slope') of each of the :class:`Activation`\\ s
+    ``activations`` (or their names), one per layer.
 
     Resolved once per training run, so that a small layer calls its function directly and
     pays no dispatch per call. On NumPy, ``_parallel``'s policy applies: a layer of many
@@ -160,18 +317,18 @@ def for_layers(table, names, sizes, threads=True, xp=NUMPY):
     (unless ``threads`` is False: the caller is one of those threads already). Another
     library's functions get its namespace.
     """
+    functions = [getattr(ACTIVATIONS[a] if isinstance(a, str) else a, part) for a in activations]
     if not xp.is_numpy:
-        return [functools.partial(table[name], xp=xp) for name in names]
+        return [functools.partial(function, xp=xp) for function in functions]
     fast = _parallel.FAST_FORMULA_ELEMENTS
-    functions = []
-    for name, size in zip(names, sizes, strict=True):
-        function = table[name]
+    chosen = []
+    for function, size in zip(functions, sizes, strict=True):
         if size < fast["logistic"]:
             # a small layer calls the ufunc itself: no Python frame of ours in between
             function = _UFUNCS.get(function, function)
         elif function is tanh and size >= fast["tanh"]:
             function = tanh_from_exp
-        if threads and name in _ROW_BLOCKS and _parallel.splits_layer(size):
+        if threads and function in _ROW_BLOCKS and _parallel.splits_layer(size):
             function = _parallel.by_rows(function)
-        functions.append(function)
-    return functions
+        chosen.append(function)
+    return chosen

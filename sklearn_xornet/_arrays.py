@@ -34,6 +34,7 @@ _ELEMENTWISE = (
     "log",
     "logaddexp",
     "multiply",
+    "sign",
     "sqrt",
     "square",
     "subtract",

@@ -23,7 +23,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._activations import HIDDEN_ACTIVATIONS, identity
+from ._activations import HIDDEN_ACTIVATIONS, identity, is_user_pair, user_activation
 from ._arrays import (
     DEVICES,
     NUMPY,
@@ -250,6 +250,10 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
     def _decode(self, Z, encoding):
         """Predictions from the network's output ``Z`` under a target ``encoding``."""
 
+    def _training_loss(self, out_activation, encoding):
+        """The loss trained on (a name, or a ``_losses.Loss`` with its parameter bound)."""
+        return self.loss
+
     def _weigh_classes(self, y, sample_weight, dtype, incremental):
         """The sample weights the loss uses (the classifier multiplies in class weights)."""
         return sample_weight
@@ -355,18 +359,20 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
             return self._encode_targets(y_val, sample_weight_val, dtype, encoding, True)[0]
 
     def _hidden_activations(self, n_hidden):
-        """One activation name per hidden layer."""
+        """One activation per hidden layer: a name, or a user pair's ``Activation``."""
         if isinstance(self.activation, str):
             return [self.activation] * n_hidden
+        if is_user_pair(self.activation):
+            return [user_activation(self.activation)] * n_hidden
         activations = list(self.activation)
-        unknown = [name for name in activations if name not in HIDDEN_ACTIVATIONS]
+        unknown = [a for a in activations if not (a in HIDDEN_ACTIVATIONS or is_user_pair(a))]
         if unknown or len(activations) != n_hidden:
             raise ValueError(
-                "activation must be one of {'identity', 'logistic', 'relu', 'tanh'} or a"
-                f" sequence of them, one per hidden layer ({n_hidden}); got"
-                f" {self.activation!r}."
+                f"activation must be one of {set(HIDDEN_ACTIVATIONS)}, a (function,"
+                " derivative) pair of callables, or a sequence of them, one per hidden"
+                f" layer ({n_hidden}); got {self.activation!r}."
             )
-        return activations
+        return [user_activation(a) if is_user_pair(a) else a for a in activations]
 
     def _problem(self, X, y, sample_weight, encoding, incremental, tasks, validation):
         """What this call trains on: encoded targets, the network's layout, its objective."""
@@ -393,7 +399,12 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
             out_activation=out_activation,
             encoding=encoding,
             objective=Objective(
-                layout, activations, out_activation, self.loss, self.alpha, self.fit_intercept
+                layout,
+                activations,
+                out_activation,
+                self._training_loss(out_activation, encoding),
+                self.alpha,
+                self.fit_intercept,
             ),
             tasks=tasks,
             trainable=slice(None) if self.fit_intercept else slice(0, layout.n_coef),
@@ -434,7 +445,7 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
         layers = slice(depth)  # all of them for None
         out = functions.out if depth is None else identity
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            _, raw, Z = forward(
+            _, _, raw, Z = forward(
                 X, self.coefs_[layers], self.intercepts_[layers], functions.hidden, out, xp=xp
             )
         # finite weights and finite X can still overflow: relu and identity layers grow

@@ -8,10 +8,25 @@ SHARED_PARAMETERS_DOC = """\
         The ith element is the number of units in the ith hidden layer. The article's
         network is ``(3,)``.
 
-    activation : {'logistic', 'tanh', 'relu', 'identity'} or tuple of them, default='tanh'
-        Activation of the hidden layers: 'logistic' is the article's sigmoid
-        ``1 / (1 + exp(-x))``, 'tanh' the hyperbolic tangent, 'relu' ``max(0, x)`` and
-        'identity' no activation. A tuple gives one per hidden layer, from the input:
+    activation : str, (callable, callable) or tuple of them, default='tanh'
+        Activation of the hidden layers, one of:
+
+        - 'logistic': the article's sigmoid ``1 / (1 + exp(-x))``;
+        - 'tanh': the hyperbolic tangent;
+        - 'relu': ``max(0, x)``;
+        - 'identity': no activation;
+        - 'leaky_relu': ``x`` above 0, ``0.01 x`` below (torch's slope);
+        - 'elu': ``x`` above 0, ``exp(x) - 1`` below;
+        - 'gelu': in its tanh form, ``x / 2 (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))``;
+        - 'silu': ``x / (1 + exp(-x))``, also called swish;
+        - 'softplus': ``log(1 + exp(x))``;
+        - a pair ``(function, derivative)`` of callables: each takes an array of
+          pre-activations and returns an array of the same shape. The derivative is checked
+          against finite differences of the function at ``fit``. Such a model pickles when
+          its callables do, but skops' safe loading and ONNX export refuse it, as they
+          cannot know the functions.
+
+        A tuple of these gives one per hidden layer, from the input:
         ``hidden_layer_sizes=(8, 4), activation=('relu', 'logistic')``.
 
     solver : {'lbfgs', 'adam', 'sgd', 'gd'}, default='lbfgs'
@@ -61,7 +76,8 @@ SHARED_PARAMETERS_DOC = """\
         'auto' is 1e-5 for the epoch solvers; for 'lbfgs' it stops when an iteration
         lowers the loss by less than 1e-5 times its value (scipy's ``ftol``), which on
         small and medium data stops where the model generalises better than a gradient
-        tolerance does (README, "Defaults").
+        tolerance does (README, "Defaults"); 1e-7 for the regressor's 'absolute_error'
+        and 'quantile' losses, whose kinks stall the loss for a few iterations on the way.
 
     verbose : bool or int, default=False
         Whether to print the loss after every epoch or iteration.

@@ -11,6 +11,7 @@ the array functions of ``xp`` (``_arrays.py``); this module does not weigh, aver
 penalise (``_objective.py`` does).
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,6 +47,34 @@ def half_poisson_deviance(Y, raw, Z, dZ, xp):
     return xp.sum(xp.where(positive, Y * (xp.expm1(d) - d), Z), axis=-1)
 
 
+def absolute_error(Y, raw, Z, dZ, xp):
+    return xp.sum(xp.abs(dZ), axis=-1)
+
+
+def huber(Y, raw, Z, dZ, xp, delta):
+    # half the squared error within delta of the target, linear beyond: delta (|E| - delta / 2)
+    size = xp.abs(dZ)
+    linear = delta * (size - 0.5 * delta)
+    return xp.sum(xp.where(size <= delta, 0.5 * xp.square(dZ), linear), axis=-1)
+
+
+def pinball(Y, raw, Z, dZ, xp, quantile):
+    # q (Y - Z) above the prediction, (1 - q) (Z - Y) below it: |E| / 2 + (1/2 - q) E
+    return xp.sum(0.5 * xp.abs(dZ) + (0.5 - quantile) * dZ, axis=-1)
+
+
+def _sign(Z, E, xp):
+    return xp.sign(E)
+
+
+def _clipped(Z, E, xp, delta):
+    return xp.where(xp.abs(E) <= delta, E, delta * xp.sign(E))
+
+
+def _tilted_sign(Z, E, xp, quantile):
+    return 0.5 * xp.sign(E) + (0.5 - quantile)
+
+
 @dataclass(frozen=True)
 class Loss:
     """A loss on one kind of output: its value per sample and its output delta.
@@ -53,18 +82,25 @@ class Loss:
     ``through_output_slope``: False where the output's link is the loss's canonical one
     (log-loss on a sigmoid or softmax, Poisson on exp, squared error on the identity), whose
     delta is simply ``Z - Y``; True for squared error on a sigmoid or softmax output, whose
-    delta goes on through the output's slope, as in the article.
+    delta goes on through the output's slope, as in the article. ``error_delta``: for a loss
+    whose delta is not the error, the function ``f(Z, E, xp)`` that gives it (the sign of
+    the error for the absolute error). Parameters (Huber's threshold, the quantile) are
+    bound into ``value`` and ``error_delta`` by :func:`make_loss`.
     """
 
     value: Callable
     through_output_slope: bool = False
+    error_delta: Callable | None = None
 
-    def output_delta(self, out_slope):
+    def output_delta(self, out_slope, xp):
         """How dZ follows from the error ``Z - Y``, given the output's slope function.
 
         Returns the function ``f(Z, error)`` that turns the error into dZ (in place on
-        NumPy), or None where dZ is the error itself. Resolved once per training run.
+        NumPy where it can), or None where dZ is the error itself. Resolved once per
+        training run.
         """
+        if self.error_delta is not None:
+            return functools.partial(self.error_delta, xp=xp)
         # the article's dZ = E * sigmoid_(Z) (negated here: a gradient, not a step)
         return out_slope if self.through_output_slope else None
 
@@ -76,4 +112,24 @@ LOSSES = {
     ("log_loss", "logistic"): Loss(binary_log_loss),
     ("log_loss", "softmax"): Loss(categorical_log_loss),
     ("poisson", "exp"): Loss(half_poisson_deviance),
+    ("absolute_error", "identity"): Loss(absolute_error, error_delta=_sign),
+    ("huber", "identity"): Loss(huber, error_delta=_clipped),
+    ("quantile", "identity"): Loss(pinball, error_delta=_tilted_sign),
 }
+
+# each parametrised loss's keyword, in its value and delta functions
+_PARAMETERS = {"huber": "delta", "quantile": "quantile"}
+
+
+def make_loss(name, out_activation, parameter=None):
+    """The :class:`Loss` ``name`` on ``out_activation``, its parameter bound (Huber's
+    threshold in the units the network is trained in; the quantile)."""
+    loss = LOSSES[name, out_activation]
+    if name not in _PARAMETERS:
+        return loss
+    bound = {_PARAMETERS[name]: parameter}
+    return Loss(
+        functools.partial(loss.value, **bound),
+        loss.through_output_slope,
+        functools.partial(loss.error_delta, **bound),
+    )

@@ -16,7 +16,7 @@ library's return new arrays, and the code below always uses what they return.
 from itertools import pairwise
 from typing import NamedTuple
 
-from ._activations import ACTIVATIONS, DERIVATIVES, for_layers, identity
+from ._activations import ACTIVATIONS, for_layers, identity
 from ._arrays import NUMPY, namespace
 
 
@@ -70,6 +70,7 @@ class LayerFunctions(NamedTuple):
     slopes: list  # their slopes
     out: object  # the output activation
     out_slope: object
+    keep_inputs: list  # per hidden layer: whether its slope reads the pre-activation
 
 
 def layer_functions(
@@ -82,20 +83,22 @@ def layer_functions(
     xp=NUMPY,
     slopes=True,
 ):
-    """The functions of a network's layers for batches of ``n_samples`` rows.
+    r"""The functions of a network's layers for batches of ``n_samples`` rows.
 
-    ``activations`` names the hidden layers' functions, ``out_activation`` the output's;
-    each layer gets the version ``_activations.for_layers`` picks for its size. Without
-    ``slopes`` (a forward pass only), the slopes are None.
+    ``activations`` gives the hidden layers' activations (names, or
+    ``_activations.Activation``\ s), ``out_activation`` the output's name; each layer gets
+    the version ``_activations.for_layers`` picks for its size. Without ``slopes`` (a
+    forward pass only), the slopes are None.
     """
     sizes = [n_stack * n_samples * units for units in layer_units[1:]]
-    *hidden, out = for_layers(ACTIVATIONS, [*activations, out_activation], sizes, threads, xp)
+    layers = [ACTIVATIONS[a] if isinstance(a, str) else a for a in activations]
+    layers.append(ACTIVATIONS[out_activation])
+    keep_inputs = [layer.slope_reads_input for layer in layers[:-1]]
+    *hidden, out = for_layers(layers, sizes, "function", threads, xp)
     if not slopes:
-        return LayerFunctions(hidden, None, out, None)
-    *hidden_slopes, out_slope = for_layers(
-        DERIVATIVES, [*activations, out_activation], sizes, threads, xp
-    )
-    return LayerFunctions(hidden, hidden_slopes, out, out_slope)
+        return LayerFunctions(hidden, None, out, None, keep_inputs)
+    *hidden_slopes, out_slope = for_layers(layers, sizes, "slope", threads, xp)
+    return LayerFunctions(hidden, hidden_slopes, out, out_slope, keep_inputs)
 
 
 def forward(
@@ -108,6 +111,7 @@ def forward(
     fit_intercept=True,
     product=None,
     xp=NUMPY,
+    keep_inputs=(),
 ):
     """The forward pass.
 
@@ -130,11 +134,16 @@ def forward(
         ``ndarray.dot`` where every operand is a dense matrix.
     xp : namespace, default=NUMPY
         The array functions (``_arrays.namespace``).
+    keep_inputs : sequence of bool, default=()
+        Per hidden layer, whether its slope reads its pre-activation
+        (``LayerFunctions.keep_inputs``); none where it is shorter.
 
     Returns
     -------
     hidden : list of arrays
         Each hidden layer's output (``[H]`` in the article).
+    slope_at : list of arrays
+        Where each hidden layer's slope is read: its output, or its pre-activation.
     raw : array of shape (n_samples, n_outputs)
         The output layer's pre-activation.
     Z : array of shape (n_samples, n_outputs)
@@ -142,7 +151,7 @@ def forward(
     """
     product, add = product or xp.matmul, xp.add
     layers, Z = out if out is not None else ([None] * len(coefs), None)
-    hidden = []
+    hidden, slope_at = [], []
     A = X
     for i, W in enumerate(coefs):
         # H = sigmoid(X . Wh), then Z = sigmoid(H . Wz)
@@ -150,18 +159,24 @@ def forward(
         if fit_intercept:
             A = add(A, intercepts[i][..., None, :], out=A)
         if i < len(activations):
-            A = activations[i](A, A)
+            keep = i < len(keep_inputs) and keep_inputs[i]
+            if keep:  # the activation returns a new array, the pre-activation stays
+                slope_at.append(A)
+            A = activations[i](A, None if keep else A)
             hidden.append(A)
+            if not keep:
+                slope_at.append(A)
     if out_activation is identity:
-        return hidden, A, A
+        return hidden, slope_at, A, A
     if Z is None and xp.is_numpy:
         Z = xp.empty_like(A)
-    return hidden, A, out_activation(A, Z)
+    return hidden, slope_at, A, out_activation(A, Z)
 
 
 def backward(
     X,
     hidden,
+    slope_at,
     coefs,
     derivatives,
     dZ,
@@ -179,11 +194,11 @@ def backward(
     ``(coef_grads, intercept_grads)``, one gradient per layer: on NumPy, the lists given,
     their arrays written in place (``intercept_grads=None`` skips the intercepts of a
     network without them, whose gradients stay zero); elsewhere new lists of new arrays
-    (None for both). ``deltas`` and
-    ``scratch`` are NumPy buffers shaped like the hidden layers, for their deltas and the
-    activations' slopes, ``ones`` a vector of ones, one per sample. ``derivatives`` holds
-    each hidden layer's slope ``f(A, delta, scratch)`` (see :func:`layer_functions`),
-    ``product`` and ``xp`` are as in :func:`forward`.
+    (None for both). ``hidden`` and ``slope_at`` are what :func:`forward` returned.
+    ``deltas`` and ``scratch`` are NumPy buffers shaped like the hidden layers, for their
+    deltas and the activations' slopes, ``ones`` a vector of ones, one per sample.
+    ``derivatives`` holds each hidden layer's slope ``f(S, delta, scratch)`` (see
+    :func:`layer_functions`), ``product`` and ``xp`` are as in :func:`forward`.
     """
     product, transpose = product or xp.matmul, xp.matrix_transpose
     n_layers = len(coefs)
@@ -209,5 +224,5 @@ def backward(
                 transpose(coefs[i]),
                 deltas[i - 1] if deltas else None,
             )
-            delta = derivatives[i - 1](hidden[i - 1], delta, scratch[i - 1] if scratch else None)
+            delta = derivatives[i - 1](slope_at[i - 1], delta, scratch[i - 1] if scratch else None)
     return coef_grads, intercept_grads

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import _parallel
 from ._arrays import NUMPY, namespace, to_numpy
-from ._losses import LOSSES
+from ._losses import Loss, make_loss
 from ._network import LayerFunctions, backward, forward, layer_functions
 
 
@@ -54,7 +54,7 @@ class _Buffers:
             ones=np.ones(n_samples, dtype),
             row_share=np.array(1.0 / n_samples, dtype),
             functions=functions,
-            output_delta=objective.loss.output_delta(functions.out_slope),
+            output_delta=objective.loss.output_delta(functions.out_slope, NUMPY),
         )
 
 
@@ -86,7 +86,9 @@ class Objective:
     ----------
     layout : Layout
     activations : list of str
-    out_activation, loss : str
+    out_activation : str
+    loss : str or Loss
+        A loss's name, or the ``_losses.Loss`` itself (one with its parameter bound).
     alpha : float
     fit_intercept : bool, default=True
         False: the intercepts are zeros, neither added nor differentiated.
@@ -101,7 +103,7 @@ class Objective:
         self.activations = list(activations)
         self.out_activation = out_activation
         self.loss_name = loss
-        self.loss = LOSSES[loss, out_activation]
+        self.loss = loss if isinstance(loss, Loss) else make_loss(loss, out_activation)
         self.summed_squares = loss == "squared_error"
         self.alpha = alpha
         self.fit_intercept = fit_intercept
@@ -171,16 +173,17 @@ class Objective:
         if run.split:
             return self._by_row_blocks(params, grad, X, Y, sample_weight)
         buffers, product = run.buffers, run.product
-        activations, slopes, out_activation, out_slope = buffers.functions
-        hidden, raw, Z = forward(
+        functions = buffers.functions
+        hidden, slope_at, raw, Z = forward(
             X,
             run.coefs,
             run.intercepts,
-            activations,
-            out_activation,
+            functions.hidden,
+            functions.out,
             (buffers.layers, buffers.Z),
             self.fit_intercept,
             product,
+            keep_inputs=functions.keep_inputs,
         )
         E = np.subtract(Z, Y, out=buffers.deltas[-1])  # the article's error, negated
         if sample_weight is None:
@@ -199,8 +202,9 @@ class Objective:
         backward(
             X,
             hidden,
+            slope_at,
             run.coefs,
-            slopes,
+            functions.slopes,
             dZ,
             run.coef_grads,
             run.intercept_grads if self.fit_intercept else None,
@@ -227,7 +231,7 @@ class Objective:
         if key not in self._device_functions:  # resolved once per batch size, as on NumPy
             self._device_functions[key] = self.functions(*key[:2], xp)
         functions = self._device_functions[key]
-        hidden, raw, Z = forward(
+        hidden, slope_at, raw, Z = forward(
             X,
             coefs,
             intercepts,
@@ -235,19 +239,20 @@ class Objective:
             functions.out,
             fit_intercept=self.fit_intercept,
             xp=xp,
+            keep_inputs=functions.keep_inputs,
         )
         E = Z - Y  # the article's error, negated
         values = self.loss.value(Y, raw, Z, E, xp)
         if sample_weight is None:
             total_weight, value = X.shape[0], xp.sum(values, axis=-1)
-            dZ = _output_delta(self.loss, functions.out_slope, Z, E) / total_weight
+            dZ = _output_delta(self.loss, functions.out_slope, Z, E, xp) / total_weight
         else:
             total_weight = xp.sum(sample_weight)
             value = values @ sample_weight
-            dZ = _output_delta(self.loss, functions.out_slope, Z, E)
+            dZ = _output_delta(self.loss, functions.out_slope, Z, E, xp)
             dZ = dZ * (sample_weight / total_weight)[:, None]
         coef_grads, intercept_grads = backward(
-            X, hidden, coefs, functions.slopes, dZ, None, None, xp=xp
+            X, hidden, slope_at, coefs, functions.slopes, dZ, None, None, xp=xp
         )
         if not self.fit_intercept:  # zeros, as on NumPy: they are not trained
             intercept_grads = [xp.zeros_like(g) for g in intercept_grads]
@@ -306,9 +311,9 @@ class Objective:
         return value
 
 
-def _output_delta(loss, out_slope, Z, E):
+def _output_delta(loss, out_slope, Z, E, xp):
     """dZ from the error ``E = Z - Y``, by the loss's rule (``Loss.output_delta``)."""
-    delta = loss.output_delta(out_slope)
+    delta = loss.output_delta(out_slope, xp)
     return E if delta is None else delta(Z, E)
 
 

@@ -1,16 +1,18 @@
 """TinyMLPRegressor: real targets in (standardised by default), real predictions out."""
 
 from functools import partial
+from numbers import Real
 
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 
 from ._arrays import _array_namespace, float_dtypes, host_dtype, namespace, on_host, to_numpy
 from ._base import _BaseTinyMLP, _store_parameters, partial_fit_available
 from ._docs import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC
+from ._losses import make_loss
 
 
 def _mean_and_scale(Y, sample_weight, xp=np):
@@ -61,9 +63,37 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
         keep L-BFGS from fitting the noise (on ``load_diabetes``, R2 0.49 instead of
         below 0). Lower it for clean signals.
 
-    loss : {{'squared_error', 'poisson'}}, default='squared_error'
-        The loss minimised: half the squared error, or half the Poisson deviance (with an
-        exponential output and non-negative targets).
+    loss : {{'squared_error', 'absolute_error', 'huber', 'quantile', 'poisson'}}, \
+            default='squared_error'
+        The loss minimised, on a linear output (the Poisson deviance has its own):
+
+        - 'squared_error': half the squared error; the network predicts the mean.
+        - 'absolute_error': the absolute error; the network predicts the median, robust
+          to outliers in ``y``.
+        - 'huber': half the squared error within ``huber_delta`` of the target, and
+          ``huber_delta * (|error| - huber_delta / 2)`` beyond it: the mean near the
+          bulk of the data, robust to the far points.
+        - 'quantile': the pinball loss of ``quantile``; the network predicts that
+          quantile of ``y`` given ``X``, as HistGradientBoostingRegressor's
+          ``loss='quantile'``. Two networks at 0.05 and 0.95 give a 90% prediction
+          interval.
+        - 'poisson': half the Poisson deviance, with an exponential output and
+          non-negative targets.
+
+        Each is summed over the outputs and averaged over the samples with their weights.
+        ``score`` stays R2, as in scikit-learn's regressors.
+
+    huber_delta : float, default=1.0
+        Where the Huber loss turns from quadratic to linear, in the units of ``y``, with or
+        without ``normalize_y`` (which then only rescales the loss). scikit-learn names this
+        threshold ``epsilon`` (HuberRegressor, SGDRegressor; here Adam's) or ``alpha``
+        (GradientBoostingRegressor; here the L2 penalty), so it takes the name torch and
+        Keras give it, ``delta``, prefixed with its loss. Only used with ``loss='huber'``.
+
+    quantile : float, default=None
+        The quantile to estimate with ``loss='quantile'``, in (0, 1); required there. The
+        name and meaning of HistGradientBoostingRegressor's ``quantile``. Only used with
+        ``loss='quantile'``.
 
     output_activation : {{'identity', 'logistic'}}, default='identity'
         Activation of the output layer with ``loss='squared_error'``. 'logistic' is the
@@ -72,8 +102,14 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
     normalize_y : bool, default=True
         Whether to fit on targets standardised by their (weighted) mean and standard
         deviation and map the predictions back, as
-        ``GaussianProcessRegressor(normalize_y=True)`` does. Only used with the 'identity'
-        output and the squared error.
+        ``GaussianProcessRegressor(normalize_y=True)`` does. Used with the 'identity'
+        output, whatever its loss (not with 'logistic', nor the Poisson deviance). It
+        changes how the network is trained, not what it estimates: the median, a quantile
+        and the Huber estimate move with ``y`` when ``y`` is shifted and scaled, and
+        ``huber_delta`` is converted to the standardised units. The loss in
+        ``loss_curve_`` is in those units (for the absolute error and quantile losses, the
+        loss in the units of ``y`` divided by its standard deviation; for the squared
+        error and Huber losses, divided by its square).
 
     Attributes
     ----------
@@ -100,7 +136,9 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
 
     _parameter_constraints: dict = {
         **_BaseTinyMLP._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "poisson"})],
+        "loss": [StrOptions({"squared_error", "absolute_error", "huber", "quantile", "poisson"})],
+        "huber_delta": [Interval(Real, 0, None, closed="neither")],
+        "quantile": [Interval(Real, 0, 1, closed="neither"), None],
         "output_activation": [StrOptions({"identity", "logistic"})],
         "normalize_y": ["boolean"],
     }
@@ -136,6 +174,8 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
         n_init=1,
         transform_layer=-1,
         loss="squared_error",
+        huber_delta=1.0,
+        quantile=None,
         output_activation="identity",
         normalize_y=True,
     ):
@@ -150,12 +190,15 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
         xp = np if on_host(y) else _array_namespace(y)
         widest = np.float64 if xp is np else float_dtypes(xp, y.device)[0]
         Y = _astype(xp.reshape(y, (y.shape[0], -1)), widest, xp)
+        if self.loss != "squared_error" and self.output_activation != "identity":
+            raise ValueError(
+                f"loss={self.loss!r} needs a linear output ('poisson' has its own"
+                " exponential one); only loss='squared_error' can be combined with"
+                f" output_activation={self.output_activation!r}."
+            )
+        if self.loss == "quantile" and self.quantile is None:
+            raise ValueError("loss='quantile' needs quantile, the quantile to estimate, in (0, 1).")
         if self.loss == "poisson":
-            if self.output_activation != "identity":
-                raise ValueError(
-                    "loss='poisson' has its own exponential output; it cannot be combined"
-                    f" with output_activation={self.output_activation!r}."
-                )
             if _any(Y < 0) or not _any(Y > 0):
                 raise ValueError(
                     "loss='poisson' requires non-negative targets with a positive sum."
@@ -179,6 +222,13 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
         self._check_targets_fit(Y, encoding, dtype)
         encoding = {name: _astype(value, dtype, xp) for name, value in encoding.items()}
         return _astype(Y, dtype, xp), out_activation, encoding
+
+    def _training_loss(self, out_activation, encoding):
+        if self.loss == "huber":  # the threshold in the units the network is trained in
+            return make_loss("huber", out_activation, self.huber_delta / encoding["_y_scale"])
+        if self.loss == "quantile":
+            return make_loss("quantile", out_activation, self.quantile)
+        return self.loss
 
     @staticmethod
     def _check_targets_fit(Y, encoding, dtype):

@@ -21,6 +21,12 @@ from ._arrays import NUMPY, copy, namespace
 # of its value (scipy's ftol), its gradient test then ending only runs that truly converged.
 # On the benchmark data sets this stops L-BFGS where it generalises best (README, Defaults).
 AUTO_TOL = 1e-5
+# A loss whose gradient jumps where the error changes sign (absolute error, pinball) stalls
+# L-BFGS's loss for a few iterations on the way: 'auto' asks it for a 100x smaller relative
+# decrease before it stops. Measured on a noisy heteroscedastic set (4 seeds): the 0.05
+# quantile's held-out pinball loss 0.292 at 1e-5, 0.233 at 1e-7, 0.232 at 1e-9.
+AUTO_TOL_NONSMOOTH = 1e-7
+NONSMOOTH_LOSSES = ("absolute_error", "quantile")
 
 
 def _copy(value):
@@ -218,16 +224,17 @@ class LBFGS(Solver):
     steps = "iterations"
     name = "lbfgs"
     parameters = ("max_iter", "max_fun", "tol")
-    keywords = ()
+    keywords = ("loss",)
 
-    def __init__(self, max_iter, max_fun, tol):
+    def __init__(self, max_iter, max_fun, tol, loss=None):
         self.learning_rate_init = None
         self.max_iter = max_iter
         # early stopping's least improvement of the validation score, as the epoch solvers'
         self.tol = AUTO_TOL if tol == "auto" else tol
         self.options = {"maxiter": max_iter, "maxfun": max_fun}
         if tol == "auto":
-            self.options.update(ftol=AUTO_TOL, gtol=1e-8)
+            ftol = AUTO_TOL_NONSMOOTH if loss in NONSMOOTH_LOSSES else AUTO_TOL
+            self.options.update(ftol=ftol, gtol=1e-8)
         else:
             self.options.update(gtol=tol)  # scikit-learn's meaning: the gradient tolerance
 

@@ -72,7 +72,7 @@ class Problem:
         coefs, intercepts = self.layout.unpack(params)
         n_stack = 1 if params.ndim == 1 else params.shape[0]
         functions = self.objective.functions(X.shape[0], n_stack, xp)
-        return forward(X, coefs, intercepts, functions.hidden, functions.out, xp=xp)[1:]
+        return forward(X, coefs, intercepts, functions.hidden, functions.out, xp=xp)[2:]
 
     def fitted_attributes(self, params):
         """What a model needs to predict with the weights ``params``."""

@@ -54,6 +54,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 from skl2onnx._parse import _parse_sklearn_classifier, _parse_sklearn_simple_model
 from skl2onnx.common.data_types import guess_tensor_type
 
+from ._activations import _GELU_CUBIC, _GELU_SCALE, LEAKY_RELU_SLOPE
 from ._classifier import TinyMLPClassifier
 from ._regressor import TinyMLPRegressor
 
@@ -67,6 +68,8 @@ _OPERATORS = {
     "relu": "Relu",
     "softmax": "Softmax",
     "exp": "Exp",
+    "elu": "Elu",  # alpha 1, the library's
+    "softplus": "Softplus",
 }
 _INPUT_TYPES = [FloatTensorType, DoubleTensorType, Int64TensorType, BooleanTensorType]
 
@@ -110,8 +113,40 @@ def _forward(scope, operator, container, depth=None):
         if model.fit_intercept:
             bias = _constant(scope, container, "intercept", b.astype(dtype)[None, :], proto)
             H = _node(scope, container, "Add", [H, bias], "pre_activation")
-        H = _node(scope, container, _OPERATORS[activation], [H], f"{activation}_output")
+        H = _activation(scope, container, activation, H, dtype, proto)
     return H
+
+
+def _activation(scope, container, activation, H, dtype, proto):
+    """One layer's activation of ``H``: an ONNX operator, or a composition of them."""
+    if not isinstance(activation, str):
+        raise ValueError(
+            "A model with a user-supplied activation cannot be exported to ONNX: its"
+            " functions are Python code the graph cannot contain. Use a built-in activation."
+        )
+    if activation in _OPERATORS:
+        return _node(scope, container, _OPERATORS[activation], [H], f"{activation}_output")
+    if activation == "leaky_relu":
+        return _node(scope, container, "LeakyRelu", [H], "leaky_relu", alpha=LEAKY_RELU_SLOPE)
+    if activation == "silu":  # x * sigmoid(x)
+        sigmoid = _node(scope, container, "Sigmoid", [H], "sigmoid")
+        return _node(scope, container, "Mul", [H, sigmoid], "silu")
+
+    def constant(value):
+        return _constant(scope, container, "constant", np.array(value, dtype), proto)
+
+    # gelu's tanh form, x / 2 (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))), from operators
+    # every opset has (its own Gelu needs opset 20)
+    cube = _node(
+        scope, container, "Mul", [H, _node(scope, container, "Mul", [H, H], "square")], "cube"
+    )
+    inner = _node(scope, container, "Mul", [cube, constant(_GELU_CUBIC)], "cubic")
+    inner = _node(scope, container, "Add", [H, inner], "polynomial")
+    inner = _node(scope, container, "Mul", [inner, constant(_GELU_SCALE)], "scaled")
+    t = _node(scope, container, "Tanh", [inner], "tanh")
+    t = _node(scope, container, "Add", [t, constant(1.0)], "one_plus_tanh")
+    half = _node(scope, container, "Mul", [H, constant(0.5)], "half")
+    return _node(scope, container, "Mul", [half, t], "gelu")
 
 
 def _transforms(operator_or_model, scope):

@@ -18,7 +18,7 @@ from sklearn import config_context
 from sklearn.datasets import load_iris, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
-from test_gradients import targets
+from test_gradients import targets, the_loss
 
 from sklearn_xornet import TinyMLPClassifier, TinyMLPRegressor
 from sklearn_xornet._activations import HIDDEN_ACTIVATIONS
@@ -66,6 +66,7 @@ def test_the_objective_on_strict_arrays_equals_numpys(
     sample_weight = rng.uniform(0.2, 3.0, size=n_samples) if weighted else None
     shape = (layout.size,) if n_networks == 1 else (n_networks, layout.size)
     params = rng.normal(scale=0.5, size=shape)
+    loss = the_loss(loss, out_activation)
     args = (layout, [activation, activation], out_activation, loss, 0.3, fit_intercept)
 
     grad = np.zeros_like(params)

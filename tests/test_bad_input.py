@@ -585,7 +585,7 @@ def test_the_bound_that_skips_the_last_check_is_sound(
     functions = layer_functions(activations, out_activation, layout.layer_units, len(X))
     coefs, intercepts = layout.unpack(params)
     with np.errstate(all="ignore"):
-        _, raw, Z = forward(X, coefs, intercepts, functions[0], functions[2])
+        _, _, raw, Z = forward(X, coefs, intercepts, functions[0], functions[2])
     assert np.isfinite(raw).all() and np.isfinite(Z).all()
 
 

@@ -251,7 +251,7 @@ def test_one_class_is_refused_with_a_clear_error():
     "params, message",
     [
         ({"hidden_layer_sizes": (3, 0)}, "hidden_layer_sizes must be > 0"),
-        ({"activation": "softplus"}, "'activation' parameter"),
+        ({"activation": "softsign"}, "'activation' parameter"),
         ({"solver": "newton"}, "'solver' parameter"),
         ({"alpha": -1.0}, "'alpha' parameter"),
         ({"learning_rate_init": 0.0}, "'learning_rate_init' parameter"),

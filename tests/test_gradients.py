@@ -6,7 +6,7 @@ from numpy.testing import assert_allclose
 from scipy import sparse
 
 from sklearn_xornet._activations import HIDDEN_ACTIVATIONS
-from sklearn_xornet._losses import LOSSES
+from sklearn_xornet._losses import LOSSES, make_loss
 from sklearn_xornet._network import Layout
 from sklearn_xornet._objective import loss_and_gradient
 
@@ -19,6 +19,14 @@ def targets(loss, out_activation, rng, n_samples, n_outputs):
     if out_activation == "logistic":
         return rng.randint(2, size=(n_samples, n_outputs)).astype(float)
     return rng.normal(size=(n_samples, n_outputs))
+
+
+# the parameters the parametrised losses are checked at: Huber's threshold, the quantile
+LOSS_PARAMETERS = {"huber": 0.7, "quantile": 0.3}
+
+
+def the_loss(loss, out_activation):
+    return make_loss(loss, out_activation, LOSS_PARAMETERS.get(loss))
 
 
 def numeric_gradient(f, params, eps=1e-6):
@@ -48,6 +56,7 @@ def test_gradient_matches_finite_differences(
         params[layout.n_coef :] = 0.0
     activations = [activation, activation]
     alpha = 0.3
+    loss = the_loss(loss, out_activation)
 
     def objective(p):
         return loss_and_gradient(
@@ -91,8 +100,18 @@ def test_loss_value_matches_its_definition(loss, out_activation):
         Z = np.exp(raw)
     else:
         Z = raw
+    E = Y - Z
     if loss == "squared_error":
-        per_sample = 0.5 * ((Y - Z) ** 2).sum(axis=1)
+        per_sample = 0.5 * (E**2).sum(axis=1)
+    elif loss == "absolute_error":
+        per_sample = np.abs(E).sum(axis=1)
+    elif loss == "huber":  # scikit-learn's HuberLoss, delta 0.7
+        delta = LOSS_PARAMETERS["huber"]
+        huber = np.where(np.abs(E) <= delta, E**2 / 2, delta * (np.abs(E) - delta / 2))
+        per_sample = huber.sum(axis=1)
+    elif loss == "quantile":  # scikit-learn's mean_pinball_loss, per sample
+        q = LOSS_PARAMETERS["quantile"]
+        per_sample = np.where(E >= 0, q * E, (q - 1) * E).sum(axis=1)
     elif out_activation == "softmax":
         per_sample = -(Y * np.log(Z)).sum(axis=1)
     elif out_activation == "logistic":
@@ -104,7 +123,16 @@ def test_loss_value_matches_its_definition(loss, out_activation):
     alpha = 0.5
     expected = per_sample.mean() + 0.5 * alpha * (params[: layout.n_coef] ** 2).sum() / 6
     value = loss_and_gradient(
-        params, np.empty_like(params), layout, X, Y, None, alpha, ["tanh"], out_activation, loss
+        params,
+        np.empty_like(params),
+        layout,
+        X,
+        Y,
+        None,
+        alpha,
+        ["tanh"],
+        out_activation,
+        the_loss(loss, out_activation),
     )
     assert value == pytest.approx(expected, rel=1e-12)
 
@@ -130,23 +158,23 @@ def test_sparse_input_gives_the_dense_gradient():
 @pytest.mark.parametrize("name", ["logistic", "tanh", "relu", "exp"])
 def test_large_layers_split_between_threads_compute_the_same(name):
     """Above about a million entries, activations and slopes run on row blocks in threads."""
-    from sklearn_xornet._activations import ACTIVATIONS, DERIVATIVES, for_layers
+    from sklearn_xornet._activations import ACTIVATIONS, for_layers
     from sklearn_xornet._parallel import N_THREADS as _N_THREADS
 
     rng = np.random.RandomState(0)
     x = rng.normal(size=(1200, 1000))  # 1.2 million entries
-    (activation,) = for_layers(ACTIVATIONS, [name], [x.size])
-    (slope,) = for_layers(DERIVATIVES, [name], [x.size])
+    (activation,) = for_layers([name], [x.size], "function")
+    (slope,) = for_layers([name], [x.size], "slope")
     # the row-split version wherever there are threads to split between (tanh also
     # changes formula on large layers, threads or not)
     if name != "tanh":
-        assert (activation is not ACTIVATIONS[name]) == (_N_THREADS > 1)
+        assert (activation is not ACTIVATIONS[name].function) == (_N_THREADS > 1)
     out = activation(x, np.empty_like(x))
     # large layers compute tanh as 1 - 2 / (exp(2x) + 1), within 4.5e-16 of numpy's tanh
     atol = 5e-16 if name == "tanh" else 0
-    assert_allclose(out, ACTIVATIONS[name](x, np.empty_like(x)), rtol=0, atol=atol)
+    assert_allclose(out, ACTIVATIONS[name].function(x, np.empty_like(x)), rtol=0, atol=atol)
     delta = rng.normal(size=x.shape)
-    expected = DERIVATIVES[name](out, delta.copy())
+    expected = ACTIVATIONS[name].slope(out, delta.copy())
     slope(out, delta, np.empty_like(x))
     assert_allclose(delta, expected, rtol=0, atol=0)
 
@@ -180,7 +208,14 @@ def test_a_batch_split_into_row_blocks_between_threads_gives_the_same_objective(
     if weighted:
         sample_weight[:40] = 0  # whole blocks without weight
     params = rng.normal(scale=0.5, size=layout.size)
-    args = (layout, ["tanh", "relu"], out_activation, loss, 0.3, fit_intercept)
+    args = (
+        layout,
+        ["tanh", "relu"],
+        out_activation,
+        the_loss(loss, out_activation),
+        0.3,
+        fit_intercept,
+    )
 
     whole = Objective(*args, threads=False)  # never splits
     grad = np.zeros_like(params)

@@ -17,6 +17,7 @@ from skl2onnx import to_onnx  # noqa: E402
 
 import sklearn_xornet.onnx  # noqa: E402, F401 (registers the converters)
 from sklearn_xornet import TinyMLPClassifier, TinyMLPRegressor  # noqa: E402
+from sklearn_xornet._activations import HIDDEN_ACTIVATIONS  # noqa: E402
 
 # short fits on small data: whether they converge is not what these tests are about
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -27,7 +28,12 @@ X_ML, Y_ML = make_multilabel_classification(120, 6, n_classes=3, random_state=0)
 X_ML = StandardScaler().fit_transform(X_ML).astype(np.float32)
 X_REG, Y_REG = make_regression(150, 5, n_targets=2, noise=1.0, random_state=0)
 X_REG = X_REG.astype(np.float32)
-ACTIVATIONS = ["identity", "logistic", "tanh", "relu", ("relu", "logistic"), ("tanh", "identity")]
+ACTIVATIONS = [
+    *HIDDEN_ACTIVATIONS,
+    ("relu", "logistic"),
+    ("tanh", "identity"),
+    ("gelu", "elu"),
+]
 
 
 def run(model, X, options=None):
@@ -94,7 +100,17 @@ def test_classifier_nocl_gives_class_indices():
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize(
-    "output", ["identity", "logistic", "poisson", "multi-output", "no normalize_y"]
+    "output",
+    [
+        "identity",
+        "logistic",
+        "poisson",
+        "multi-output",
+        "no normalize_y",
+        "absolute_error",
+        "huber",
+        "quantile",
+    ],
 )
 def test_regressor_matches_onnxruntime(activation, fit_intercept, output):
     X, y = X_REG, Y_REG[:, 0] * 10 + 500  # unscaled: normalize_y maps back
@@ -110,6 +126,8 @@ def test_regressor_matches_onnxruntime(activation, fit_intercept, output):
     elif output == "no normalize_y":
         y = Y_REG[:, 0] / 100
         params = {"normalize_y": False}
+    elif output in ("absolute_error", "huber", "quantile"):  # the loss changes only training
+        params = {"loss": output, "quantile": 0.8, "huber_delta": 5.0}
     reg = TinyMLPRegressor(
         hidden(activation),
         activation=activation,
@@ -122,6 +140,17 @@ def test_regressor_matches_onnxruntime(activation, fit_intercept, output):
     assert prediction.shape == expected.shape and prediction.dtype == np.float32
     scale = np.abs(expected).max(axis=0)
     assert_allclose(prediction / scale, expected / scale, rtol=0, atol=1e-5)
+
+
+def test_a_user_supplied_activation_is_refused_with_a_clear_error():
+    clf = TinyMLPClassifier((4,), activation=(np.tanh, tanh_slope), random_state=0)
+    clf.fit(X_IRIS, Y_IRIS)
+    with pytest.raises(ValueError, match="user-supplied activation cannot be exported"):
+        to_onnx(clf, X_IRIS[:1])
+
+
+def tanh_slope(x):
+    return 1 - np.tanh(x) ** 2
 
 
 def test_float64_input_gives_a_float64_graph():
