@@ -64,6 +64,33 @@ def _raise_if_not_finite(values, what, remedy):
         )
 
 
+def _dropout_rates(dropout, n_hidden, solver):
+    """Each hidden layer's dropout rate, or None where no layer has dropout."""
+    rates = np.asarray(dropout, dtype=object)
+    if rates.ndim == 0:  # one rate for every hidden layer
+        rates = np.broadcast_to(rates, n_hidden)
+    valid = (
+        rates.ndim == 1
+        and len(rates) == n_hidden
+        and all(isinstance(p, Real) and not isinstance(p, bool) and 0 <= p < 1 for p in rates)
+    )
+    if not valid:
+        raise ValueError(
+            "dropout must be a float in [0, 1) or a sequence of them, one per hidden layer"
+            f" ({n_hidden}); got {dropout!r}."
+        )
+    rates = tuple(float(p) for p in rates)
+    if not any(rates):
+        return None
+    if not solver.by_epochs:
+        raise ValueError(
+            f"dropout needs an epoch solver ('sgd', 'adam' or 'gd'); {solver.name!r} needs"
+            " a deterministic objective, which dropout's random masks are not. Use"
+            " solver='adam' (or dropout=0)."
+        )
+    return rates
+
+
 def _hidden_layer_sizes(value):
     """The validated ``hidden_layer_sizes``, as a 1-D array of positive ints."""
     try:
@@ -194,6 +221,7 @@ _PARAMETER_CONSTRAINTS = {
     "weight_init": [StrOptions({"glorot", "uniform"})],
     "n_init": [Interval(Integral, 1, None, closed="left")],
     "transform_layer": [Integral],
+    "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
     "warm_start": ["boolean"],
     "early_stopping": ["boolean"],
     "validation_fraction": [Interval(Real, 0, 1, closed="left")],
@@ -334,7 +362,9 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
             encoding is None and hasattr(self, "coefs_") and (incremental or self.warm_start)
         )
         X, y, sample_weight = _validated_training_data(self, X, y, sample_weight, continuing)
-        _hidden_layer_sizes(self.hidden_layer_sizes)  # checked before anything is computed
+        # checked before anything is computed
+        n_hidden = len(_hidden_layer_sizes(self.hidden_layer_sizes))
+        dropout = _dropout_rates(self.dropout, n_hidden, solver)
         sample_weight = self._weigh_classes(y, sample_weight, X.dtype, incremental)
         tasks.begin(X, y, None if sample_weight is None else {"sample_weight": sample_weight})
         rng = check_random_state(self.random_state)
@@ -344,6 +374,7 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
         if continuing:
             encoding = self._target_encoding()
         problem = self._problem(X, y, sample_weight, encoding, incremental, tasks, validation)
+        problem.dropout = dropout
         params, history = _starting_point(self, problem, rng, continuing, incremental)
         n_before = len(history.loss_curve)
         params, history, init_losses = self._train(

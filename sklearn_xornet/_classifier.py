@@ -222,6 +222,7 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         weight_init="glorot",
         n_init=1,
         transform_layer=-1,
+        dropout=0.0,
         loss="log_loss",
         class_weight=None,
     ):

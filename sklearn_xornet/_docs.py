@@ -144,6 +144,16 @@ SHARED_PARAMETERS_DOC = """\
         The hidden layer whose activations ``transform`` returns: an index into
         ``hidden_layer_sizes``, -1 for the last. It does not change how the network is
         fitted, and may be changed after fitting.
+
+    dropout : float or array-like of float, default=0.0
+        Inverted dropout on the hidden layers' outputs while training: at every step each
+        unit of each sample is dropped with this probability, in [0, 1), and the units
+        kept are scaled by ``1 / (1 - dropout)``; nothing is dropped at predict time. One
+        rate for every hidden layer, or one per hidden layer. The masks are drawn from
+        ``random_state`` (each restart of ``n_init`` its own), so the same seed gives the
+        same weights. Only for the epoch solvers ('gd', 'sgd', 'adam'): 'lbfgs' needs a
+        deterministic objective and refuses it. ``loss_curve_`` records the training loss
+        with dropout, the validation score and loss are computed without it.
 """
 
 SHARED_ATTRIBUTES_DOC = """\

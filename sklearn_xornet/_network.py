@@ -112,6 +112,7 @@ def forward(
     product=None,
     xp=NUMPY,
     keep_inputs=(),
+    masks=None,
 ):
     """The forward pass.
 
@@ -137,13 +138,18 @@ def forward(
     keep_inputs : sequence of bool, default=()
         Per hidden layer, whether its slope reads its pre-activation
         (``LayerFunctions.keep_inputs``); none where it is shorter.
+    masks : list, default=None
+        Dropout's masks, one per hidden layer (None for a layer without dropout): its
+        output times the mask (0 for a dropped unit, ``1 / (1 - p)`` for a kept one) is
+        what the next layer sees. None: no dropout.
 
     Returns
     -------
     hidden : list of arrays
-        Each hidden layer's output (``[H]`` in the article).
+        Each hidden layer's output (``[H]`` in the article), after dropout.
     slope_at : list of arrays
-        Where each hidden layer's slope is read: its output, or its pre-activation.
+        Where each hidden layer's slope is read: its output (before dropout), or its
+        pre-activation.
     raw : array of shape (n_samples, n_outputs)
         The output layer's pre-activation.
     Z : array of shape (n_samples, n_outputs)
@@ -163,9 +169,11 @@ def forward(
             if keep:  # the activation returns a new array, the pre-activation stays
                 slope_at.append(A)
             A = activations[i](A, None if keep else A)
-            hidden.append(A)
             if not keep:
                 slope_at.append(A)
+            if masks is not None and masks[i] is not None:
+                A = A * masks[i]  # dropout: a new array, the slope's stays as it was
+            hidden.append(A)
     if out_activation is identity:
         return hidden, slope_at, A, A
     if Z is None and xp.is_numpy:
@@ -187,6 +195,7 @@ def backward(
     ones=None,
     product=None,
     xp=NUMPY,
+    masks=None,
 ):
     """Backpropagation: from the output delta ``dZ`` to every weight's gradient.
 
@@ -198,7 +207,8 @@ def backward(
     ``deltas`` and ``scratch`` are NumPy buffers shaped like the hidden layers, for their
     deltas and the activations' slopes, ``ones`` a vector of ones, one per sample.
     ``derivatives`` holds each hidden layer's slope ``f(S, delta, scratch)`` (see
-    :func:`layer_functions`), ``product`` and ``xp`` are as in :func:`forward`.
+    :func:`layer_functions`), ``product``, ``xp`` and dropout's ``masks`` are as in
+    :func:`forward`.
     """
     product, transpose = product or xp.matmul, xp.matrix_transpose
     n_layers = len(coefs)
@@ -224,5 +234,7 @@ def backward(
                 transpose(coefs[i]),
                 deltas[i - 1] if deltas else None,
             )
+            if masks is not None and masks[i - 1] is not None:  # a dropped unit passes none
+                delta = xp.multiply(delta, masks[i - 1], out=delta)
             delta = derivatives[i - 1](slope_at[i - 1], delta, scratch[i - 1] if scratch else None)
     return coef_grads, intercept_grads

@@ -156,11 +156,12 @@ class Objective:
         )
         return self._binding
 
-    def __call__(self, params, grad, X, Y, sample_weight=None):
+    def __call__(self, params, grad, X, Y, sample_weight=None, masks=None):
         """The objective at ``params`` on ``(X, Y)``, its gradient written into ``grad``: a
-        float, or one value per network for a stack of shape ``(n, size)``."""
+        float, or one value per network for a stack of shape ``(n, size)``. ``masks`` are
+        dropout's, one per hidden layer (see ``_network.forward``)."""
         if type(params) is not np.ndarray:
-            return self._anywhere(params, grad, X, Y, sample_weight, namespace(params))
+            return self._anywhere(params, grad, X, Y, sample_weight, namespace(params), masks)
         n_samples, run = X.shape[0], self._binding
         if (
             run is None
@@ -171,7 +172,7 @@ class Objective:
         ):
             run = self._bind(params, grad, X)
         if run.split:
-            return self._by_row_blocks(params, grad, X, Y, sample_weight)
+            return self._by_row_blocks(params, grad, X, Y, sample_weight, masks)
         buffers, product = run.buffers, run.product
         functions = buffers.functions
         hidden, slope_at, raw, Z = forward(
@@ -184,6 +185,7 @@ class Objective:
             self.fit_intercept,
             product,
             keep_inputs=functions.keep_inputs,
+            masks=masks,
         )
         E = np.subtract(Z, Y, out=buffers.deltas[-1])  # the article's error, negated
         if sample_weight is None:
@@ -212,6 +214,7 @@ class Objective:
             buffers.scratch,
             buffers.ones,
             product,
+            masks=masks,
         )
         value = value / total_weight
         if self.alpha:
@@ -224,7 +227,7 @@ class Objective:
             return 0.5 * np.square(E).sum(axis=(-2, -1))
         return self.loss.value(Y, raw, Z, E, NUMPY).sum(axis=-1)
 
-    def _anywhere(self, params, grad, X, Y, sample_weight, xp):
+    def _anywhere(self, params, grad, X, Y, sample_weight, xp, masks):
         """The same objective on another library's arrays: new arrays, no buffers."""
         coefs, intercepts = self.layout.unpack(params)
         key = (X.shape[0], 1 if params.ndim == 1 else params.shape[0], id(xp))
@@ -240,6 +243,7 @@ class Objective:
             fit_intercept=self.fit_intercept,
             xp=xp,
             keep_inputs=functions.keep_inputs,
+            masks=masks,
         )
         E = Z - Y  # the article's error, negated
         values = self.loss.value(Y, raw, Z, E, xp)
@@ -252,7 +256,7 @@ class Objective:
             dZ = _output_delta(self.loss, functions.out_slope, Z, E, xp)
             dZ = dZ * (sample_weight / total_weight)[:, None]
         coef_grads, intercept_grads = backward(
-            X, hidden, slope_at, coefs, functions.slopes, dZ, None, None, xp=xp
+            X, hidden, slope_at, coefs, functions.slopes, dZ, None, None, xp=xp, masks=masks
         )
         if not self.fit_intercept:  # zeros, as on NumPy: they are not trained
             intercept_grads = [xp.zeros_like(g) for g in intercept_grads]
@@ -261,7 +265,7 @@ class Objective:
         # reads it when it needs it (once an epoch), not at every step (see on_host_loss)
         return self._penalised(params, grad, value / total_weight, total_weight, xp)
 
-    def _by_row_blocks(self, params, grad, X, Y, sample_weight):
+    def _by_row_blocks(self, params, grad, X, Y, sample_weight, masks):
         """The objective as the weighted sum of the objectives of row blocks, in threads.
 
         Each thread takes every n-th block of rows and runs an unpenalised objective of its
@@ -289,7 +293,9 @@ class Objective:
                 if weight == 0:  # nothing to learn from these rows
                     continue
                 share = weight / total_weight
-                value += share * objective(params, block_grad, X[block], Y[block], w)
+                block_masks = None if masks is None else _rows(masks, block)
+                args = (params, block_grad, X[block], Y[block], w, block_masks)
+                value += share * objective(*args)
                 block_grad *= share
                 summed += block_grad
             return value, summed
@@ -311,6 +317,11 @@ class Objective:
         return value
 
 
+def _rows(masks, block):
+    """Dropout's masks of the rows ``block``."""
+    return [None if mask is None else mask[..., block, :] for mask in masks]
+
+
 def _output_delta(loss, out_slope, Z, E, xp):
     """dZ from the error ``E = Z - Y``, by the loss's rule (``Loss.output_delta``)."""
     delta = loss.output_delta(out_slope, xp)
@@ -318,7 +329,17 @@ def _output_delta(loss, out_slope, Z, E, xp):
 
 
 def loss_and_gradient(
-    params, grad, layout, X, Y, sample_weight, alpha, activations, out_activation, loss
+    params,
+    grad,
+    layout,
+    X,
+    Y,
+    sample_weight,
+    alpha,
+    activations,
+    out_activation,
+    loss,
+    masks=None,
 ):
     """The training objective at ``params``, with its gradient written into ``grad``.
 
@@ -336,10 +357,12 @@ def loss_and_gradient(
     alpha : float
     activations : list of str
     out_activation, loss : str
+    masks : list, default=None
+        Dropout's masks, one per hidden layer (see ``_network.forward``).
 
     Returns
     -------
     value : float, or array of shape (n_networks,) for a stack
     """
     objective = Objective(layout, activations, out_activation, loss, alpha)
-    return on_host_loss(objective(params, grad, X, Y, sample_weight))
+    return on_host_loss(objective(params, grad, X, Y, sample_weight, masks))

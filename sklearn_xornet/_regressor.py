@@ -173,6 +173,7 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
         weight_init="glorot",
         n_init=1,
         transform_layer=-1,
+        dropout=0.0,
         loss="squared_error",
         huber_delta=1.0,
         quantile=None,

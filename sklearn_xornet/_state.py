@@ -65,6 +65,7 @@ class Problem:
     tasks: Any
     trainable: slice
     validation: Validation | None = None
+    dropout: tuple | None = None  # each hidden layer's dropout rate; None: no dropout
 
     def outputs(self, params, X):
         """The output layer's pre-activation and output on ``X``, as in :func:`forward`."""

@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.utils import gen_batches
 
 from . import _diagnostics, _parallel
-from ._arrays import _array_namespace, like, namespace, on_host
+from ._arrays import _array_namespace, host_dtype, like, namespace, on_host
 from ._lbfgs import train_lbfgs_restarts
 from ._objective import on_host_loss
 from ._state import keep_best_restart
@@ -47,7 +47,8 @@ class TrainingSettings:
 
 
 class Batches:
-    """The rows of each step of an epoch: all of them, or (shuffled) mini-batches."""
+    """The rows of each step of an epoch: all of them, or (shuffled) mini-batches; and,
+    with dropout, each step's masks."""
 
     def __init__(self, problem, solver, batch_size, rng):
         self.X, self.Y, self.sample_weight = problem.X, problem.Y, problem.sample_weight
@@ -57,11 +58,36 @@ class Batches:
         self.shuffle = solver.shuffle and solver.random_order
         self.slices = list(gen_batches(self.n_samples, batch_size))
         self.rng = rng
+        self.dropout = problem.dropout
+        self.hidden_units = problem.layout.layer_units[1:-1]
         if self.full:  # all of X as it is, every epoch: no copy, no indexing
             self.epoch = self._full_epoch
 
+    def masks(self, params, n_rows):
+        """Inverted dropout's masks for a step on ``n_rows`` rows, or None without dropout.
+
+        For each hidden layer with rate ``p``, each unit of each row (of each stacked
+        network: every restart draws its own) is kept with probability ``1 - p`` and then
+        scaled by ``1 / (1 - p)``, so that the layer's expected output is what it is at
+        predict time, when nothing is dropped. Drawn on the host from the training's
+        random state, in the weights' precision, and moved to where the weights are.
+        """
+        if self.dropout is None:
+            return None
+        stack, dtype = tuple(params.shape[:-1]), host_dtype(params.dtype)
+        masks = []
+        for rate, units in zip(self.dropout, self.hidden_units, strict=True):
+            if rate == 0:
+                masks.append(None)
+                continue
+            mask = (self.rng.random_sample(stack + (n_rows, units)) >= rate).astype(dtype)
+            mask *= dtype.type(1 / (1 - rate))
+            masks.append(like(params, mask))
+        return masks
+
     def _full_epoch(self, params, grad, update, theta, theta_grad):
-        loss = self.objective(params, grad, self.X, self.Y, self.sample_weight)
+        masks = self.masks(params, self.n_samples)
+        loss = self.objective(params, grad, self.X, self.Y, self.sample_weight, masks)
         update(theta, theta_grad)
         return loss if type(loss) is float else on_host_loss(loss)
 
@@ -80,7 +106,8 @@ class Batches:
         for batch in self.slices:
             rows = batch if order is None else order[batch]
             weights = None if sample_weight is None else take(sample_weight, rows)
-            loss = objective(params, grad, take(X, rows), take(Y, rows), weights)
+            masks = self.masks(params, batch.stop - batch.start)
+            loss = objective(params, grad, take(X, rows), take(Y, rows), weights, masks)
             accumulated += (batch.stop - batch.start) * loss
             update(theta, theta_grad)
         # one per restart when they are stacked; on a device, read once an epoch

@@ -135,6 +135,15 @@ CASES = {
     "restarts": (TinyMLPRegressor, {"n_init": 3}, REG_X, REG_Y),
     "poisson": (TinyMLPRegressor, {"loss": "poisson"}, REG_X, np.abs(REG_Y) // 10),
     "no intercepts": (TinyMLPClassifier, {"fit_intercept": False}, IRIS_X, IRIS_Y),
+    "modern activations": (
+        TinyMLPClassifier,
+        {"hidden_layer_sizes": (6, 4), "activation": ("gelu", "silu")},
+        IRIS_X,
+        IRIS_Y,
+    ),
+    "absolute_error": (TinyMLPRegressor, {"loss": "absolute_error"}, REG_X, REG_Y),
+    "huber": (TinyMLPRegressor, {"loss": "huber", "huber_delta": 20.0}, REG_X, REG_Y),
+    "quantile": (TinyMLPRegressor, {"loss": "quantile", "quantile": 0.8}, REG_X, REG_Y),
 }
 
 
@@ -181,6 +190,17 @@ def test_a_fit_on_device_arrays_equals_the_numpy_fit(case, solver):
             assert result.device == DEVICE  # the predictions stay where the data is
             assert_allclose(host(result), getattr(ours, method)(X), rtol=1e-6, atol=1e-9)
         assert theirs.score(X_device, on_device(y)) == pytest.approx(ours.score(X, y))
+
+
+@estimators_on_devices
+@pytest.mark.parametrize("solver", ["adam", "sgd", "gd"])
+@pytest.mark.parametrize("case", ["classifier", "restarts"])
+def test_dropout_on_device_arrays_equals_the_numpy_fit(case, solver):
+    """The masks are drawn on the host from the same random state, then moved."""
+    Estimator, params, X, y = CASES[case]
+    params = {"solver": solver, "max_iter": 12, "dropout": 0.3, **params}
+    ours, theirs = fit_both(Estimator, params, X, y)
+    assert_same_model(ours, theirs)
 
 
 @estimators_on_devices

@@ -23,7 +23,23 @@ ESTIMATORS = [
     lambda: TinyMLPRegressor(hidden_layer_sizes=(3,), max_iter=20, random_state=0),
     lambda: TinyMLPClassifier(hidden_layer_sizes=(3,), solver="adam", max_iter=5),
     lambda: TinyMLPRegressor(hidden_layer_sizes=(3,), solver="gd", max_iter=5),
+    # the other activations, losses and dropout
+    lambda: TinyMLPClassifier((3,), activation="gelu", solver="adam", dropout=0.3, max_iter=5),
+    lambda: TinyMLPRegressor((3,), activation="silu", loss="huber", max_iter=20, random_state=0),
+    lambda: TinyMLPRegressor(
+        (3,), activation="elu", loss="quantile", quantile=0.3, max_iter=20, random_state=0
+    ),
+    lambda: TinyMLPRegressor(
+        (3, 2),
+        activation=("softplus", "leaky_relu"),
+        loss="absolute_error",
+        solver="sgd",
+        dropout=(0.2, 0.0),
+        max_iter=5,
+    ),
 ]
+ESTIMATOR_IDS = ["clf-lbfgs", "reg-lbfgs", "clf-adam", "reg-gd"]
+ESTIMATOR_IDS += ["clf-gelu-dropout", "reg-huber", "reg-quantile", "reg-absolute-dropout"]
 
 values = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True, width=64),
@@ -69,7 +85,7 @@ def reason(error):
     return " ".join(re.sub(r"[(\d].*", "", str(error).splitlines()[0]).split()[:6])
 
 
-@pytest.mark.parametrize("make", ESTIMATORS, ids=["clf-lbfgs", "reg-lbfgs", "clf-adam", "reg-gd"])
+@pytest.mark.parametrize("make", ESTIMATORS, ids=ESTIMATOR_IDS)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=data())
 def test_fit_and_predict_never_crash_silently(make, case):
@@ -100,6 +116,45 @@ def test_fit_and_predict_never_crash_silently(make, case):
     if hasattr(est, "predict_proba"):
         proba = est.predict_proba(X)
         assert np.isfinite(proba).all() and proba.shape == (X.shape[0], len(est.classes_))
+
+
+parameter_values = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True, width=64),
+    st.integers(-3, 3),
+    st.sampled_from([None, True, "0.5", "auto", "gelu", (), (0.1,), (0.1, 0.2, 0.3)]),
+    st.lists(st.floats(-0.5, 1.5), min_size=2, max_size=2),
+)
+
+
+@pytest.mark.parametrize(
+    "Estimator, name",
+    [
+        (TinyMLPClassifier, "dropout"),
+        (TinyMLPClassifier, "activation"),
+        (TinyMLPRegressor, "huber_delta"),
+        (TinyMLPRegressor, "quantile"),
+        (TinyMLPRegressor, "dropout"),
+    ],
+)
+@settings(max_examples=40, deadline=None)
+@given(value=parameter_values)
+def test_any_value_of_the_new_parameters_fits_or_is_refused_clearly(Estimator, name, value):
+    """dropout, activation, huber_delta, quantile: a fit, or an error naming the parameter."""
+    est = Estimator((3, 2), solver="adam", max_iter=3, random_state=0)
+    if Estimator is TinyMLPRegressor:
+        est.set_params(loss="huber" if name == "huber_delta" else "quantile", quantile=0.5)
+    est.set_params(**{name: value})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        try:
+            est.fit(IRIS_X, IRIS_Y)
+        except (ValueError, TypeError) as error:
+            assert name in str(error) or (name == "quantile" and "quantile" in str(error))
+            event(f"refused: {reason(error)}")
+            return
+    event("fitted")
+    outputs = est.predict_proba(IRIS_X) if hasattr(est, "predict_proba") else est.predict(IRIS_X)
+    assert np.isfinite(outputs).all()
 
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])

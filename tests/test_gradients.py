@@ -58,24 +58,13 @@ def test_gradient_matches_finite_differences(
     alpha = 0.3
     loss = the_loss(loss, out_activation)
 
+    args = (layout, X, Y, sample_weight, alpha, activations, out_activation, loss)
+
     def objective(p):
-        return loss_and_gradient(
-            p,
-            np.empty_like(p),
-            layout,
-            X,
-            Y,
-            sample_weight,
-            alpha,
-            activations,
-            out_activation,
-            loss,
-        )
+        return loss_and_gradient(p, np.empty_like(p), *args)
 
     grad = np.empty_like(params)
-    value = loss_and_gradient(
-        params, grad, layout, X, Y, sample_weight, alpha, activations, out_activation, loss
-    )
+    value = loss_and_gradient(params, grad, *args)
     assert value == pytest.approx(objective(params))
     expected = numeric_gradient(objective, params)
     trained = slice(None) if fit_intercept else slice(0, layout.n_coef)
