@@ -309,7 +309,7 @@ def is_user_pair(activation):
 
 def for_layers(activations, sizes, part, threads=True, xp=NUMPY):
     """The ``part`` ('function' or 'slope') of each of the :class:`Activation`\\ s
-    ``activations`` (or their names), one per layer.
+    ``activations``, one per layer.
 
     Resolved once per training run, so that a small layer calls its function directly and
     pays no dispatch per call. On NumPy, ``_parallel``'s policy applies: a layer of many
@@ -317,7 +317,7 @@ def for_layers(activations, sizes, part, threads=True, xp=NUMPY):
     (unless ``threads`` is False: the caller is one of those threads already). Another
     library's functions get its namespace.
     """
-    functions = [getattr(ACTIVATIONS[a] if isinstance(a, str) else a, part) for a in activations]
+    functions = [getattr(activation, part) for activation in activations]
     if not xp.is_numpy:
         return [functools.partial(function, xp=xp) for function in functions]
     fast = _parallel.FAST_FORMULA_ELEMENTS

@@ -91,12 +91,14 @@ def layer_functions(
     forward pass only), the slopes are None.
     """
     sizes = [n_stack * n_samples * units for units in layer_units[1:]]
-    layers = [ACTIVATIONS[a] if isinstance(a, str) else a for a in activations]
+    layers = [ACTIVATIONS[a] if type(a) is str else a for a in activations]
     layers.append(ACTIVATIONS[out_activation])
-    keep_inputs = [layer.slope_reads_input for layer in layers[:-1]]
     *hidden, out = for_layers(layers, sizes, "function", threads, xp)
-    if not slopes:
-        return LayerFunctions(hidden, None, out, None, keep_inputs)
+    if not slopes:  # no backward pass: no pre-activation to keep
+        return LayerFunctions(hidden, None, out, None, ())
+    keep_inputs = [layer.slope_reads_input for layer in layers[:-1]]
+    if not any(keep_inputs):
+        keep_inputs = ()  # the forward pass need not look
     *hidden_slopes, out_slope = for_layers(layers, sizes, "slope", threads, xp)
     return LayerFunctions(hidden, hidden_slopes, out, out_slope, keep_inputs)
 
@@ -137,7 +139,7 @@ def forward(
         The array functions (``_arrays.namespace``).
     keep_inputs : sequence of bool, default=()
         Per hidden layer, whether its slope reads its pre-activation
-        (``LayerFunctions.keep_inputs``); none where it is shorter.
+        (``LayerFunctions.keep_inputs``); empty for none.
     masks : list, default=None
         Dropout's masks, one per hidden layer (None for a layer without dropout): its
         output times the mask (0 for a dropped unit, ``1 / (1 - p)`` for a kept one) is
@@ -165,7 +167,7 @@ def forward(
         if fit_intercept:
             A = add(A, intercepts[i][..., None, :], out=A)
         if i < len(activations):
-            keep = i < len(keep_inputs) and keep_inputs[i]
+            keep = keep_inputs and keep_inputs[i]
             if keep:  # the activation returns a new array, the pre-activation stays
                 slope_at.append(A)
             A = activations[i](A, None if keep else A)

@@ -174,18 +174,19 @@ class Objective:
         if run.split:
             return self._by_row_blocks(params, grad, X, Y, sample_weight, masks)
         buffers, product = run.buffers, run.product
-        functions = buffers.functions
+        activations, slopes, out_activation, out_slope, keep_inputs = buffers.functions
         hidden, slope_at, raw, Z = forward(
             X,
             run.coefs,
             run.intercepts,
-            functions.hidden,
-            functions.out,
+            activations,
+            out_activation,
             (buffers.layers, buffers.Z),
             self.fit_intercept,
             product,
-            keep_inputs=functions.keep_inputs,
-            masks=masks,
+            NUMPY,
+            keep_inputs,
+            masks,
         )
         E = np.subtract(Z, Y, out=buffers.deltas[-1])  # the article's error, negated
         if sample_weight is None:
@@ -206,7 +207,7 @@ class Objective:
             hidden,
             slope_at,
             run.coefs,
-            functions.slopes,
+            slopes,
             dZ,
             run.coef_grads,
             run.intercept_grads if self.fit_intercept else None,
@@ -214,7 +215,8 @@ class Objective:
             buffers.scratch,
             buffers.ones,
             product,
-            masks=masks,
+            NUMPY,
+            masks,
         )
         value = value / total_weight
         if self.alpha:

@@ -86,7 +86,7 @@ class Batches:
         return masks
 
     def _full_epoch(self, params, grad, update, theta, theta_grad):
-        masks = self.masks(params, self.n_samples)
+        masks = None if self.dropout is None else self.masks(params, self.n_samples)
         loss = self.objective(params, grad, self.X, self.Y, self.sample_weight, masks)
         update(theta, theta_grad)
         return loss if type(loss) is float else on_host_loss(loss)
@@ -106,7 +106,7 @@ class Batches:
         for batch in self.slices:
             rows = batch if order is None else order[batch]
             weights = None if sample_weight is None else take(sample_weight, rows)
-            masks = self.masks(params, batch.stop - batch.start)
+            masks = None if self.dropout is None else self.masks(params, batch.stop - batch.start)
             loss = objective(params, grad, take(X, rows), take(Y, rows), weights, masks)
             accumulated += (batch.stop - batch.start) * loss
             update(theta, theta_grad)
