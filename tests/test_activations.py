@@ -181,3 +181,26 @@ def test_the_new_activations_train_in_float32_and_on_sparse_input(name, Estimato
         dense = Estimator(**params).fit(inputs, target)
         on_sparse = Estimator(**params).fit(sparse.csr_matrix(inputs), target)
     assert_allclose(on_sparse.predict(inputs), dense.predict(inputs), rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+@pytest.mark.parametrize("name", ["leaky_relu", "elu", "gelu", "silu", "softplus", "yours"])
+def test_each_activation_trains_with_weights_restarts_and_continued_training(name, solver):
+    activation = (softsign, softsign_derivative) if name == "yours" else name
+    params = {"hidden_layer_sizes": (6, 4), "activation": activation, "solver": solver}
+    params |= {"n_init": 3, "max_iter": 15, "random_state": 0, "class_weight": {0: 2.0, 1: 1.0}}
+    params |= {"learning_rate_init": 0.05}  # Adam's 31 epochs in all
+    weights = np.arange(len(X)) % 4 + 0.5
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = TinyMLPClassifier(**params).fit(X, y, sample_weight=weights)
+        # the kept restart is the one with the lowest final loss, each trained apart
+        assert clf.init_losses_.shape == (3,) and clf.loss_ == pytest.approx(
+            clf.init_losses_.min(), rel=1e-12
+        )
+        before = len(clf.loss_curve_)
+        clf.set_params(warm_start=True).fit(X, y, sample_weight=weights)
+        if solver == "adam":
+            clf.partial_fit(X, y, sample_weight=weights)
+    assert len(clf.loss_curve_) > before
+    assert clf.score(X, y) > 0.6

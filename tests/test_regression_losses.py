@@ -163,3 +163,18 @@ def test_a_robust_loss_needs_the_linear_output(loss):
     model = TinyMLPRegressor(loss=loss, quantile=0.5, output_activation="logistic")
     with pytest.raises(ValueError, match="needs a linear output"):
         model.fit(X, y)
+
+
+@pytest.mark.parametrize("loss", ROBUST_LOSSES)
+def test_sparse_input_trains_the_dense_model(loss):
+    from scipy import sparse
+
+    X, y = heteroscedastic(7, 120)
+    X = np.c_[X, np.zeros((120, 3))]  # mostly zeros, as sparse data is
+    params = {"hidden_layer_sizes": (6,), "loss": loss, "quantile": 0.3, "random_state": 0}
+    params["max_iter"] = 10  # compared before a long unconverged run amplifies rounding
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        dense = TinyMLPRegressor(**params).fit(X, y)
+        on_sparse = TinyMLPRegressor(**params).fit(sparse.csr_matrix(X), y)
+    assert_allclose(on_sparse.predict(X), dense.predict(X), rtol=1e-8, atol=1e-10)
