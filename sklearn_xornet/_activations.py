@@ -307,6 +307,24 @@ def is_user_pair(activation):
     )
 
 
+def per_layer(activation, n_hidden):
+    """The estimator's ``activation`` parameter as one activation per hidden layer: a
+    name, or a user pair's :class:`Activation` (checked, see :func:`user_activation`)."""
+    if isinstance(activation, str):
+        return [activation] * n_hidden
+    if is_user_pair(activation):
+        return [user_activation(activation)] * n_hidden
+    activations = list(activation)
+    unknown = [a for a in activations if not (a in HIDDEN_ACTIVATIONS or is_user_pair(a))]
+    if unknown or len(activations) != n_hidden:
+        raise ValueError(
+            f"activation must be one of {set(HIDDEN_ACTIVATIONS)}, a (function,"
+            " derivative) pair of callables, or a sequence of them, one per hidden"
+            f" layer ({n_hidden}); got {activation!r}."
+        )
+    return [user_activation(a) if is_user_pair(a) else a for a in activations]
+
+
 def for_layers(activations, sizes, part, threads=True, xp=NUMPY):
     """The ``part`` ('function' or 'slope') of each of the :class:`Activation`\\ s
     ``activations``, one per layer.

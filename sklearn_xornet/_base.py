@@ -23,7 +23,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._activations import HIDDEN_ACTIVATIONS, identity, is_user_pair, user_activation
+from ._activations import HIDDEN_ACTIVATIONS, identity, per_layer
 from ._arrays import (
     DEVICES,
     NUMPY,
@@ -390,20 +390,8 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
             return self._encode_targets(y_val, sample_weight_val, dtype, encoding, True)[0]
 
     def _hidden_activations(self, n_hidden):
-        """One activation per hidden layer: a name, or a user pair's ``Activation``."""
-        if isinstance(self.activation, str):
-            return [self.activation] * n_hidden
-        if is_user_pair(self.activation):
-            return [user_activation(self.activation)] * n_hidden
-        activations = list(self.activation)
-        unknown = [a for a in activations if not (a in HIDDEN_ACTIVATIONS or is_user_pair(a))]
-        if unknown or len(activations) != n_hidden:
-            raise ValueError(
-                f"activation must be one of {set(HIDDEN_ACTIVATIONS)}, a (function,"
-                " derivative) pair of callables, or a sequence of them, one per hidden"
-                f" layer ({n_hidden}); got {self.activation!r}."
-            )
-        return [user_activation(a) if is_user_pair(a) else a for a in activations]
+        """One activation per hidden layer (see ``_activations.per_layer``)."""
+        return per_layer(self.activation, n_hidden)
 
     def _problem(self, X, y, sample_weight, encoding, incremental, tasks, validation):
         """What this call trains on: encoded targets, the network's layout, its objective."""
