@@ -1,5 +1,7 @@
 """Grid search over TinyMLP estimators on a dask.distributed cluster, through joblib."""
 
+from contextlib import contextmanager
+
 import joblib
 import numpy as np
 import pytest
@@ -12,6 +14,23 @@ from sklearn.preprocessing import StandardScaler
 from sklearn_xornet import TinyMLPClassifier
 
 distributed = pytest.importorskip("distributed")
+
+
+@contextmanager
+def local_cluster():
+    """Two worker processes on this machine, bound to 127.0.0.1, and a client of them;
+    both stopped on leaving."""
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield cluster, client
 
 
 def search():
@@ -41,16 +60,7 @@ def test_grid_search_on_a_local_dask_cluster_equals_the_serial_run(monkeypatch):
         return fit(self, *args, **kwargs)
 
     monkeypatch.setattr(TinyMLPClassifier, "fit", counted_fit)
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    with local_cluster() as (cluster, client):
         with distributed.get_task_stream(client) as tasks:
             with joblib.parallel_config(backend="dask"):
                 on_dask = search().fit(X, y)
