@@ -150,10 +150,11 @@ SHARED_PARAMETERS_DOC = """\
         unit of each sample is dropped with this probability, in [0, 1), and the units
         kept are scaled by ``1 / (1 - dropout)``; nothing is dropped at predict time. One
         rate for every hidden layer, or one per hidden layer. The masks are drawn from
-        ``random_state`` (each restart of ``n_init`` its own), so the same seed gives the
-        same weights. Only for the epoch solvers ('gd', 'sgd', 'adam'): 'lbfgs' needs a
-        deterministic objective and refuses it. ``loss_curve_`` records the training loss
-        with dropout, the validation score and loss are computed without it.
+        ``random_state`` (each restart of ``n_init`` its own, each ``partial_fit`` call
+        new ones), so the same seed gives the same weights. Only for the epoch solvers
+        ('gd', 'sgd', 'adam'): 'lbfgs' needs a deterministic objective and refuses it.
+        ``loss_curve_`` records the training loss with dropout, the validation score and
+        loss are computed without it.
 """
 
 SHARED_ATTRIBUTES_DOC = """\

@@ -50,7 +50,7 @@ class Batches:
     """The rows of each step of an epoch: all of them, or (shuffled) mini-batches; and,
     with dropout, each step's masks."""
 
-    def __init__(self, problem, solver, batch_size, rng):
+    def __init__(self, problem, solver, batch_size, rng, t=0):
         self.X, self.Y, self.sample_weight = problem.X, problem.Y, problem.sample_weight
         self.objective = problem.objective
         self.n_samples = problem.X.shape[0]
@@ -59,6 +59,12 @@ class Batches:
         self.slices = list(gen_batches(self.n_samples, batch_size))
         self.rng = rng
         self.dropout = problem.dropout
+        if self.dropout is not None:
+            # Each call draws the masks from a stream of its own, keyed by the samples seen
+            # so far (t): an int random_state restarts the rng on every call, as in
+            # scikit-learn, which would give every partial_fit call the same masks.
+            key = np.random.SeedSequence([int(rng.randint(2**31 - 1)), int(t)])
+            self.mask_rng = np.random.RandomState(key.generate_state(4))
         self.hidden_units = problem.layout.layer_units[1:-1]
         if self.full:  # all of X as it is, every epoch: no copy, no indexing
             self.epoch = self._full_epoch
@@ -70,7 +76,8 @@ class Batches:
         network: every restart draws its own) is kept with probability ``1 - p`` and then
         scaled by ``1 / (1 - p)``, so that the layer's expected output is what it is at
         predict time, when nothing is dropped. Drawn on the host from the training's
-        random state, in the weights' precision, and moved to where the weights are.
+        random state (and ``t``), in the weights' precision, and moved to where the weights
+        are.
         """
         if self.dropout is None:
             return None
@@ -80,7 +87,7 @@ class Batches:
             if rate == 0:
                 masks.append(None)
                 continue
-            mask = (self.rng.random_sample(stack + (n_rows, units)) >= rate).astype(dtype)
+            mask = (self.mask_rng.random_sample(stack + (n_rows, units)) >= rate).astype(dtype)
             mask *= dtype.type(1 / (1 - rate))
             masks.append(like(params, mask))
         return masks
@@ -136,7 +143,7 @@ def train(params, problem, history, solver, rng, settings):
     with _parallel.blas_limit(rows, n_networks, problem.layout.layer_units):
         if not solver.by_epochs:
             return train_lbfgs_restarts(params, problem, history, solver, settings)
-        batches = Batches(problem, solver, rows, rng)
+        batches = Batches(problem, solver, rows, rng, history.t)
         train_epochs(params, problem, history, solver, batches, settings)
         return keep_best_restart(params, history, settings.early_stopping)
 

@@ -194,3 +194,28 @@ def test_dropout_trains_with_every_fitting_option(Estimator, solver):
         dense = Estimator(**params).fit(X, target, sample_weight=weights)
     # the same masks: sparse input changes only how the first product is computed
     assert_allclose(on_sparse.coefs_[0], dense.coefs_[0], rtol=1e-9, atol=1e-12)
+
+
+def test_each_partial_fit_call_draws_new_masks(monkeypatch):
+    """An int random_state restarts the rng on every call (as in scikit-learn); the masks
+    must not repeat from call to call all the same."""
+    drawn = []
+    masks = Batches.masks
+
+    def recorded(self, params, n_rows):
+        result = masks(self, params, n_rows)
+        drawn.append(result[0].copy())
+        return result
+
+    monkeypatch.setattr(Batches, "masks", recorded)
+    clf = TinyMLPClassifier((10,), solver="sgd", dropout=0.5, batch_size=150, random_state=0)
+    clf.partial_fit(X, y, classes=[0, 1, 2])
+    clf.partial_fit(X, y)
+    assert len(drawn) == 2 and drawn[0].shape == drawn[1].shape == (150, 10)
+    assert not np.array_equal(drawn[0], drawn[1])
+    # and a fit is repeatable: the same two calls again draw the same two masks
+    again = TinyMLPClassifier((10,), solver="sgd", dropout=0.5, batch_size=150, random_state=0)
+    again.partial_fit(X, y, classes=[0, 1, 2])
+    again.partial_fit(X, y)
+    assert_array_equal(drawn[2], drawn[0])
+    assert_array_equal(drawn[3], drawn[1])
