@@ -95,7 +95,7 @@ def noisy_sine():
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_dropout_fits_less_of_the_noise_and_predicts_held_out_points_better(noisy_sine, seed):
     """A (64, 64) relu network trained for 1000 epochs on 60 noisy points fits the noise;
-    dropout 0.5 keeps it nearer the sine (held-out R2 0.647 against 0.574, mean of the
+    dropout 0.5 keeps it nearer the sine (held-out R2 0.643 against 0.574, mean of the
     three seeds; the best possible is about 0.66)."""
     X_train, y_train, X_test, y_test = noisy_sine
     params = {"hidden_layer_sizes": (64, 64), "activation": "relu", "solver": "adam"}
