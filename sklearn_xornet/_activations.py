@@ -226,6 +226,19 @@ ACTIVATIONS = {
     "exp": Activation(exp, exp_derivative),
 }
 
+# each part by name, for the layers' functions to be found with one lookup each
+_PARTS = {
+    "function": {name: activation.function for name, activation in ACTIVATIONS.items()},
+    "slope": {name: activation.slope for name, activation in ACTIVATIONS.items()},
+}
+
+
+def slope_reads_input(activation):
+    """Whether the slope of ``activation`` (a name, or an :class:`Activation`) is read at
+    the layer's pre-activation."""
+    return (ACTIVATIONS[activation] if type(activation) is str else activation).slope_reads_input
+
+
 # functions whose NumPy path is one ufunc call on small layers: f(x, out)
 _UFUNCS = {logistic: expit, tanh: np.tanh, exp: np.exp}
 
@@ -326,8 +339,8 @@ def per_layer(activation, n_hidden):
 
 
 def for_layers(activations, sizes, part, threads=True, xp=NUMPY):
-    """The ``part`` ('function' or 'slope') of each of the :class:`Activation`\\ s
-    ``activations``, one per layer.
+    """The ``part`` ('function' or 'slope') of each of ``activations`` (names, or
+    :class:`Activation`\\ s), one per layer.
 
     Resolved once per training run, so that a small layer calls its function directly and
     pays no dispatch per call. On NumPy, ``_parallel``'s policy applies: a layer of many
@@ -335,7 +348,8 @@ def for_layers(activations, sizes, part, threads=True, xp=NUMPY):
     (unless ``threads`` is False: the caller is one of those threads already). Another
     library's functions get its namespace.
     """
-    functions = [getattr(activation, part) for activation in activations]
+    table = _PARTS[part]
+    functions = [table[a] if type(a) is str else getattr(a, part) for a in activations]
     if not xp.is_numpy:
         return [functools.partial(function, xp=xp) for function in functions]
     fast = _parallel.FAST_FORMULA_ELEMENTS

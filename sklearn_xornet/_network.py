@@ -16,7 +16,7 @@ library's return new arrays, and the code below always uses what they return.
 from itertools import pairwise
 from typing import NamedTuple
 
-from ._activations import ACTIVATIONS, for_layers, identity
+from ._activations import for_layers, identity, slope_reads_input
 from ._arrays import NUMPY, namespace
 
 
@@ -91,12 +91,11 @@ def layer_functions(
     forward pass only), the slopes are None.
     """
     sizes = [n_stack * n_samples * units for units in layer_units[1:]]
-    layers = [ACTIVATIONS[a] if type(a) is str else a for a in activations]
-    layers.append(ACTIVATIONS[out_activation])
+    layers = [*activations, out_activation]
     *hidden, out = for_layers(layers, sizes, "function", threads, xp)
     if not slopes:  # no backward pass: no pre-activation to keep
         return LayerFunctions(hidden, None, out, None, ())
-    keep_inputs = [layer.slope_reads_input for layer in layers[:-1]]
+    keep_inputs = [slope_reads_input(activation) for activation in activations]
     if not any(keep_inputs):
         keep_inputs = ()  # the forward pass need not look
     *hidden_slopes, out_slope = for_layers(layers, sizes, "slope", threads, xp)
@@ -167,15 +166,14 @@ def forward(
         if fit_intercept:
             A = add(A, intercepts[i][..., None, :], out=A)
         if i < len(activations):
+            # a slope read at the pre-activation keeps it: the output goes to a new array
             keep = keep_inputs and keep_inputs[i]
-            if keep:  # the activation returns a new array, the pre-activation stays
-                slope_at.append(A)
-            A = activations[i](A, None if keep else A)
-            if not keep:
-                slope_at.append(A)
+            H = activations[i](A, None if keep else A)
+            slope_at.append(A if keep else H)
             if masks is not None and masks[i] is not None:
-                A = A * masks[i]  # dropout: a new array, the slope's stays as it was
-            hidden.append(A)
+                H = H * masks[i]  # dropout: a new array, the slope's stays as it was
+            hidden.append(H)
+            A = H
     if out_activation is identity:
         return hidden, slope_at, A, A
     if Z is None and xp.is_numpy:

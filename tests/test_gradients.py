@@ -152,8 +152,8 @@ def test_large_layers_split_between_threads_compute_the_same(name):
 
     rng = np.random.RandomState(0)
     x = rng.normal(size=(1200, 1000))  # 1.2 million entries
-    (activation,) = for_layers([ACTIVATIONS[name]], [x.size], "function")
-    (slope,) = for_layers([ACTIVATIONS[name]], [x.size], "slope")
+    (activation,) = for_layers([name], [x.size], "function")
+    (slope,) = for_layers([name], [x.size], "slope")
     # the row-split version wherever there are threads to split between (tanh also
     # changes formula on large layers, threads or not)
     if name != "tanh":
