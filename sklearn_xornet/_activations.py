@@ -137,8 +137,8 @@ def exp_derivative(A, delta, scratch=None, xp=NUMPY):
 # pre-activation needs
 
 LEAKY_RELU_SLOPE = 0.01  # torch's default negative slope
-_GELU_SCALE = (2 / np.pi) ** 0.5  # the tanh form of gelu: sqrt(2 / pi) (x + 0.044715 x^3)
-_GELU_CUBIC = 0.044715
+GELU_SCALE = (2 / np.pi) ** 0.5  # the tanh form of gelu: sqrt(2 / pi) (x + 0.044715 x^3)
+GELU_CUBIC = 0.044715
 
 
 def leaky_relu(x, out, xp=NUMPY):
@@ -182,7 +182,7 @@ def silu_derivative(x, delta, scratch=None, xp=NUMPY):
 
 
 def _gelu_tanh(x, xp):
-    return xp.tanh(_GELU_SCALE * (x + _GELU_CUBIC * (x * x * x)))
+    return xp.tanh(GELU_SCALE * (x + GELU_CUBIC * (x * x * x)))
 
 
 def gelu(x, out, xp=NUMPY):
@@ -195,7 +195,7 @@ def gelu_derivative(x, delta, scratch=None, xp=NUMPY):
     # past |x| = 20 the second term is 0 to the last bit (t = +-1); computed there with
     # x = 0, the cube of a huge x cannot make it 0 * inf
     small = xp.where(xp.abs(x) < 20, x, xp.zeros_like(x))
-    inner = _GELU_SCALE * (1 + 3 * _GELU_CUBIC * small * small)
+    inner = GELU_SCALE * (1 + 3 * GELU_CUBIC * small * small)
     return delta * (0.5 * (1 + t) + 0.5 * small * (1 - t * t) * inner)
 
 

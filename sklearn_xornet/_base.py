@@ -373,8 +373,9 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
         )
         if continuing:
             encoding = self._target_encoding()
-        problem = self._problem(X, y, sample_weight, encoding, incremental, tasks, validation)
-        problem.dropout = dropout
+        problem = self._problem(
+            X, y, sample_weight, encoding, incremental, tasks, validation, dropout
+        )
         params, history = _starting_point(self, problem, rng, continuing, incremental)
         n_before = len(history.loss_curve)
         params, history, init_losses = self._train(
@@ -393,7 +394,7 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
         """One activation per hidden layer (see ``_activations.per_layer``)."""
         return per_layer(self.activation, n_hidden)
 
-    def _problem(self, X, y, sample_weight, encoding, incremental, tasks, validation):
+    def _problem(self, X, y, sample_weight, encoding, incremental, tasks, validation, dropout):
         """What this call trains on: encoded targets, the network's layout, its objective."""
         Y, out_activation, encoding = self._encode_targets(
             y, sample_weight, X.dtype, encoding, incremental
@@ -428,6 +429,7 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
             tasks=tasks,
             trainable=slice(None) if self.fit_intercept else slice(0, layout.n_coef),
             validation=validation,
+            dropout=dropout,
         )
 
     def _train(self, params, problem, history, solver, rng, incremental):

@@ -70,7 +70,7 @@ class Batches:
             self.epoch = self._full_epoch
 
     def masks(self, params, n_rows):
-        """Inverted dropout's masks for a step on ``n_rows`` rows, or None without dropout.
+        """Inverted dropout's masks for a step on ``n_rows`` rows (with dropout only).
 
         For each hidden layer with rate ``p``, each unit of each row (of each stacked
         network: every restart draws its own) is kept with probability ``1 - p`` and then
@@ -79,8 +79,6 @@ class Batches:
         random state (and ``t``), in the weights' precision, and moved to where the weights
         are.
         """
-        if self.dropout is None:
-            return None
         stack, dtype = tuple(params.shape[:-1]), host_dtype(params.dtype)
         masks = []
         for rate, units in zip(self.dropout, self.hidden_units, strict=True):

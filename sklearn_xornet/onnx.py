@@ -54,7 +54,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 from skl2onnx._parse import _parse_sklearn_classifier, _parse_sklearn_simple_model
 from skl2onnx.common.data_types import guess_tensor_type
 
-from ._activations import _GELU_CUBIC, _GELU_SCALE, LEAKY_RELU_SLOPE
+from ._activations import GELU_CUBIC, GELU_SCALE, LEAKY_RELU_SLOPE
 from ._classifier import TinyMLPClassifier
 from ._regressor import TinyMLPRegressor
 
@@ -140,9 +140,9 @@ def _activation(scope, container, activation, H, dtype, proto):
     cube = _node(
         scope, container, "Mul", [H, _node(scope, container, "Mul", [H, H], "square")], "cube"
     )
-    inner = _node(scope, container, "Mul", [cube, constant(_GELU_CUBIC)], "cubic")
+    inner = _node(scope, container, "Mul", [cube, constant(GELU_CUBIC)], "cubic")
     inner = _node(scope, container, "Add", [H, inner], "polynomial")
-    inner = _node(scope, container, "Mul", [inner, constant(_GELU_SCALE)], "scaled")
+    inner = _node(scope, container, "Mul", [inner, constant(GELU_SCALE)], "scaled")
     t = _node(scope, container, "Tanh", [inner], "tanh")
     t = _node(scope, container, "Add", [t, constant(1.0)], "one_plus_tanh")
     half = _node(scope, container, "Mul", [H, constant(0.5)], "half")
