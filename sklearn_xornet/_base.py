@@ -17,9 +17,7 @@ from sklearn.base import BaseEstimator, _fit_context, is_regressor
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_is_fitted,
-    column_or_1d,
     validate_data,
 )
 
@@ -33,7 +31,6 @@ from ._arrays import (
     input_namespace,
     is_float,
     like,
-    move,
     namespace,
     same_place,
     to_numpy,
@@ -45,7 +42,7 @@ from ._objective import Objective
 from ._solvers import SOLVERS, make_solver
 from ._state import History, Problem, Validation
 from ._training import TrainingSettings, train
-from ._validation_set import about_the_validation_set, validation_samples
+from ._validation_set import about_the_validation_set, targets_and_weights, validation_samples
 from ._weights import fitted_params, initial_params
 
 
@@ -122,17 +119,7 @@ def _validated_training_data(estimator, X, y, sample_weight, continuing):
         multi_output=True,
         y_numeric=is_regressor(estimator),
     )
-    if xp is not None:
-        y, sample_weight = move(y, sample_weight, xp=xp, device=device)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = column_or_1d(y, warn=True)
-    if sample_weight is not None:
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        )
-        if not float(namespace(sample_weight).sum(sample_weight)) > 0:
-            raise ValueError("sample_weight must not be all zeros.")
-    return X, y, sample_weight
+    return X, *targets_and_weights(X, y, sample_weight, xp, device)
 
 
 def _validated_for_prediction(estimator, X, method):

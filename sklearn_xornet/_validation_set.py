@@ -85,15 +85,26 @@ def _checked_validation_data(estimator, X, X_val, y_val, sample_weight_val):
         ensure_min_samples=2 if is_regressor(estimator) else 1,  # R2 needs two
     )
     if xp is not None:
-        X_val, y_val, sample_weight_val = move(
-            X_val, y_val, sample_weight_val, xp=xp, device=device
-        )
-    if y_val.ndim == 2 and y_val.shape[1] == 1:
-        y_val = column_or_1d(y_val, warn=True)
-    if sample_weight_val is not None:
-        sample_weight_val = _check_sample_weight(
-            sample_weight_val, X_val, dtype=X.dtype, ensure_non_negative=True
-        )
-        if not float(namespace(sample_weight_val).sum(sample_weight_val)) > 0:
-            raise ValueError("sample_weight_val must not be all zeros.")  # a 0/0 loss
+        (X_val,) = move(X_val, xp=xp, device=device)
+    y_val, sample_weight_val = targets_and_weights(
+        X_val, y_val, sample_weight_val, xp, device, "sample_weight_val"
+    )
     return X_val, y_val, sample_weight_val
+
+
+def targets_and_weights(X, y, sample_weight, xp, device, weights_name="sample_weight"):
+    """``y`` and ``sample_weight`` (named ``weights_name`` in errors) checked as
+    scikit-learn checks them beside ``X``, training or validation rows alike, and moved to
+    another library's ``xp`` and ``device`` where those are given."""
+    if xp is not None:
+        y, sample_weight = move(y, sample_weight, xp=xp, device=device)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = column_or_1d(y, warn=True)
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        # scikit-learn >= 1.7 refuses these itself; the loss would be 0 / 0
+        if not float(namespace(sample_weight).sum(sample_weight)) > 0:
+            raise ValueError(f"{weights_name} must not be all zeros.")
+    return y, sample_weight
