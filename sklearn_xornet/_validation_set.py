@@ -8,6 +8,7 @@ it, ``_stopping.py``'s.
 
 from contextlib import contextmanager
 
+import numpy as np
 from sklearn.base import is_classifier, is_regressor
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import _check_sample_weight, column_or_1d, validate_data
@@ -22,8 +23,10 @@ def validation_samples(estimator, X, y, sample_weight, given, rng, incremental):
     if X_val is None and y_val is None and sample_weight_val is None:
         if not estimator.early_stopping:
             return X, y, sample_weight, None
-        # stratified for single-output classification, as scikit-learn does
-        stratify = y if is_classifier(estimator) and y.ndim == 1 else None
+        # stratified for binary targets only, as scikit-learn does (its MLP stratifies
+        # when one output unit remains: multiclass and multilabel targets have several)
+        binary = is_classifier(estimator) and y.ndim == 1 and _n_labels(y) == 2
+        stratify = y if binary else None
         return held_out(X, y, sample_weight, estimator.validation_fraction, rng, stratify)
     if X_val is None or y_val is None:
         raise ValueError(
@@ -36,6 +39,10 @@ def validation_samples(estimator, X, y, sample_weight, given, rng, incremental):
     )
     sample_weight_val = estimator._weigh_classes(y_val, sample_weight_val, X.dtype, incremental)
     return X, y, sample_weight, (X_val, y_val, sample_weight_val)
+
+
+def _n_labels(y):
+    return len(np.unique(to_numpy(y)))
 
 
 def held_out(X, y, sample_weight, fraction, rng, stratify):

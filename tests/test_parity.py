@@ -241,6 +241,19 @@ def test_early_stopping_split_is_stratified():
     assert clf.n_iter_ == 3  # 20 held out: 18 + 2, every class present
 
 
+def test_a_multiclass_split_is_not_stratified_as_in_scikit_learn():
+    """scikit-learn stratifies the early-stopping split only where one output unit remains
+    (binary targets), so a multiclass target with a class of one member fits there; here
+    too, where a stratified split would refuse it."""
+    X, y = make_classification(n_samples=60, n_classes=3, n_informative=4, random_state=0)
+    y[0] = 3  # a fourth class, of one member
+    params = {"solver": "adam", "early_stopping": True, "max_iter": 5, "random_state": 0}
+    theirs = quietly(MLPClassifier(**params), X, y)
+    ours = quietly(TinyMLPClassifier(**params), X, y)
+    assert list(ours.classes_) == list(theirs.classes_) == [0, 1, 2, 3]
+    assert ours.t_ == theirs.t_ == 5 * 54  # 6 of the 60 rows held out, by each
+
+
 def test_a_class_too_small_to_stratify_is_named_by_its_label():
     """scikit-learn names the binarised label (['True']); ours names the user's."""
     X = [[1, 2], [2, 3], [3, 4], [4, 5]]

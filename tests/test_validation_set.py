@@ -151,7 +151,7 @@ def test_early_stopping_l_bfgs_keeps_the_best_scoring_weights():
 def test_early_stopping_l_bfgs_holds_out_validation_fraction_without_X_val():
     est = TinyMLPClassifier(early_stopping=True, n_iter_no_change=3, max_iter=300, random_state=0)
     quietly(est, IRIS_X, IRIS_Y)
-    assert est.t_ == est.n_iter_ * 135  # 15 of the 150 rows held out, stratified
+    assert est.t_ == est.n_iter_ * 135  # 15 of the 150 rows held out
     assert est.best_validation_score_ == max(est.validation_scores_)
 
 
