@@ -199,30 +199,52 @@ def gelu_derivative(x, delta, scratch=None, xp=NUMPY):
     return delta * (0.5 * (1 + t) + 0.5 * small * (1 - t * t) * inner)
 
 
+def _unbounded(bound, limit):
+    return np.full_like(bound, np.inf)  # nothing is known of the output
+
+
+def _within_input(bound, limit):
+    return bound  # |f(x)| <= |x|
+
+
+def _saturating(bound, limit):
+    # at most 1 in size; past the limit, inf - inf in the product could still make a NaN
+    return np.where(bound < limit, 1.0, bound)
+
+
+def _within_input_plus_log_2(bound, limit):
+    return bound + np.log(2.0)  # softplus(x) <= |x| + log 2
+
+
 @dataclass(frozen=True)
 class Activation:
     """An activation function and its slope (see the module's docstring).
 
     ``slope_reads_input``: whether the slope is read at the layer's pre-activation (False:
     at its output, as in the article), so that the forward pass keeps it.
+    ``magnitude(bound, limit)``: from a bound on ``|x|``, one on ``|f(x)|`` (arrays of
+    bounds, on the host), with which the training outputs are shown finite without a
+    forward pass (``_stopping.outputs_cannot_overflow``, whose ``limit`` is the largest
+    pre-activation it trusts the arithmetic below); infinite where nothing is known.
     """
 
     function: Callable
     slope: Callable
     slope_reads_input: bool = False
+    magnitude: Callable = _unbounded
 
 
 ACTIVATIONS = {
-    "identity": Activation(identity, identity_derivative),
-    "logistic": Activation(logistic, logistic_derivative),
-    "tanh": Activation(tanh, tanh_derivative),
-    "relu": Activation(relu, relu_derivative),
-    "leaky_relu": Activation(leaky_relu, leaky_relu_derivative),
-    "elu": Activation(elu, elu_derivative),
-    "gelu": Activation(gelu, gelu_derivative, slope_reads_input=True),
-    "silu": Activation(silu, silu_derivative, slope_reads_input=True),
-    "softplus": Activation(softplus, softplus_derivative),
-    "softmax": Activation(softmax, softmax_derivative),
+    "identity": Activation(identity, identity_derivative, magnitude=_within_input),
+    "logistic": Activation(logistic, logistic_derivative, magnitude=_saturating),
+    "tanh": Activation(tanh, tanh_derivative, magnitude=_saturating),
+    "relu": Activation(relu, relu_derivative, magnitude=_within_input),
+    "leaky_relu": Activation(leaky_relu, leaky_relu_derivative, magnitude=_within_input),
+    "elu": Activation(elu, elu_derivative, magnitude=_within_input),  # 1 - e^x <= -x
+    "gelu": Activation(gelu, gelu_derivative, True, _within_input),  # x times 0 to 1
+    "silu": Activation(silu, silu_derivative, True, _within_input),  # x times 0 to 1
+    "softplus": Activation(softplus, softplus_derivative, magnitude=_within_input_plus_log_2),
+    "softmax": Activation(softmax, softmax_derivative, magnitude=_saturating),
     "exp": Activation(exp, exp_derivative),
 }
 
@@ -231,6 +253,13 @@ _PARTS = {
     "function": {name: activation.function for name, activation in ACTIVATIONS.items()},
     "slope": {name: activation.slope for name, activation in ACTIVATIONS.items()},
 }
+
+
+def magnitude(activation, bound, limit):
+    """A bound on the output of ``activation`` (a name, or an :class:`Activation`) from
+    one on its input; see :class:`Activation`."""
+    found = ACTIVATIONS[activation] if type(activation) is str else activation
+    return found.magnitude(bound, limit)
 
 
 def slope_reads_input(activation):

@@ -18,6 +18,7 @@ import numpy as np
 from sklearn.utils import gen_batches
 
 from . import _diagnostics
+from ._activations import magnitude
 from ._arrays import copy, namespace, to_numpy
 
 
@@ -94,9 +95,11 @@ def outputs_cannot_overflow(params, problem):
     """Whether no output on the training rows can overflow, by a bound (one bool per net).
 
     Layer by layer, no entry of ``A @ W + b`` exceeds ``max|A|`` times the largest column
-    sum of ``|W|``, plus ``max|b|``; tanh and the sigmoid bring it back to 1, relu and the
-    identity keep it. Kept well below the largest float, the bound leaves room for the
-    rounding of the products. The bound is kept on the host: one number per network.
+    sum of ``|W|``, plus ``max|b|``; each activation says what it makes of that bound
+    (``Activation.magnitude``: tanh and the sigmoid bring it back to 1, relu and the
+    identity keep it, a user's activation makes it infinite). Kept well below the largest
+    float, the bound leaves room for the rounding of the products. The bound is kept on the
+    host: one number per network.
     """
     xp = namespace(params)
     limit = float(xp.finfo(params.dtype).max) / 16
@@ -108,9 +111,8 @@ def outputs_cannot_overflow(params, problem):
         for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
             column_sums = to_numpy(xp.max(xp.sum(xp.abs(W), axis=-2), axis=-1))
             bound = bound * column_sums + to_numpy(xp.max(xp.abs(b), axis=-1))
-            if i < len(problem.activations) and problem.activations[i] in ("tanh", "logistic"):
-                # (past the limit, inf - inf in the product could still make a NaN)
-                bound = np.where(bound < limit, 1.0, bound)
+            if i < len(problem.activations):
+                bound = magnitude(problem.activations[i], bound, limit)
     return bound < limit
 
 

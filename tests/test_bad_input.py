@@ -17,6 +17,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_xornet import TinyMLPClassifier, TinyMLPRegressor
+from sklearn_xornet._activations import HIDDEN_ACTIVATIONS, user_activation
 
 ESTIMATORS = [
     lambda: TinyMLPClassifier(hidden_layer_sizes=(3,), max_iter=20, random_state=0),
@@ -606,9 +607,13 @@ def test_one_epoch_that_overflows_keeps_the_weights_before_it():
     assert np.isfinite(est.predict(IRIS_X * 1e60)).all()
 
 
-@settings(max_examples=60, deadline=None)
+# every hidden activation, and a user's that grows faster than its input
+HIDDEN = [*HIDDEN_ACTIVATIONS, "exp (yours)"]
+
+
+@settings(max_examples=100, deadline=None)
 @given(
-    activations=st.lists(st.sampled_from(["relu", "identity", "tanh", "logistic"]), max_size=2),
+    activations=st.lists(st.sampled_from(HIDDEN), max_size=2),
     out_activation=st.sampled_from(["identity", "logistic", "softmax", "exp"]),
     weight_exponent=st.integers(-5, 160),
     X_exponent=st.integers(0, 300),
@@ -623,6 +628,9 @@ def test_the_bound_that_skips_the_last_check_is_sound(
     from sklearn_xornet._network import Layout, forward, layer_functions
     from sklearn_xornet._stopping import outputs_cannot_overflow as _outputs_cannot_overflow
 
+    activations = [
+        user_activation((np.exp, np.exp)) if a == "exp (yours)" else a for a in activations
+    ]
     rng = np.random.RandomState(weight_exponent + 5 + X_exponent)
     layout = Layout([4, *[3] * len(activations), 2])
     with np.errstate(over="ignore"):  # past float32's range: nothing to test
