@@ -81,14 +81,15 @@ def finite_outputs(params, problem, rows_at_once=4096):
     A bound on the outputs, from the weights alone, settles it in most runs; the forward
     pass over the training rows is left to the restarts it cannot clear.
     """
-    finite = outputs_cannot_overflow(params, problem)
-    if finite.all():
-        return finite
+    cleared = outputs_cannot_overflow(params, problem)
+    if cleared.all():
+        return cleared
     xp = namespace(params)
+    computed = np.ones(np.shape(cleared), dtype=bool)
     for rows in gen_batches(problem.X.shape[0], rows_at_once):
         for output in problem.outputs(params, problem.X[rows]):  # raw, then Z
-            finite &= to_numpy(xp.all(xp.isfinite(output), axis=(-2, -1)))
-    return finite
+            computed &= to_numpy(xp.all(xp.isfinite(output), axis=(-2, -1)))
+    return cleared | computed
 
 
 def outputs_cannot_overflow(params, problem):

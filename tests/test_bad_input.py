@@ -652,6 +652,39 @@ def test_the_bound_that_skips_the_last_check_is_sound(
     assert np.isfinite(raw).all() and np.isfinite(Z).all()
 
 
+def test_finite_outputs_the_bound_cannot_clear_are_found_finite_by_the_forward_pass():
+    """The bound is loose (the largest input times the largest column of weights); where
+    it cannot clear a network, the forward pass decides, and finite outputs are finite."""
+    from sklearn_xornet._network import Layout
+    from sklearn_xornet._objective import Objective
+    from sklearn_xornet._state import Problem
+    from sklearn_xornet._stopping import finite_outputs, outputs_cannot_overflow
+
+    layout = Layout([2, 3, 1])
+    problem = Problem(
+        X=np.array([[1e300, 0.0], [0.0, 1.0]]),
+        Y=None,
+        sample_weight=None,
+        layout=layout,
+        activations=["relu"],
+        out_activation="identity",
+        encoding={},
+        objective=Objective(layout, ["relu"], "identity", "squared_error", 0.0),
+        tasks=None,
+        trainable=slice(None),
+    )
+    params = np.zeros(layout.size)
+    coefs, _ = layout.unpack(params)
+    coefs[0][1, :] = 1e10  # only the small second feature meets the large weights
+    coefs[1][:, 0] = 1.0
+    for p in (params, np.stack([params, params])):  # one network, and a stack
+        assert not np.any(outputs_cannot_overflow(p, problem))  # 1e300 x 1e10 overflows
+        assert np.all(finite_outputs(p, problem))
+    coefs[0][0, :] = 1e10  # now the large feature meets them: 1e310 overflows
+    with np.errstate(over="ignore"):  # as fit computes it
+        assert not finite_outputs(params, problem)
+
+
 # -- parameters scikit-learn refuses ----------------------------------------------------------
 
 
