@@ -242,7 +242,7 @@ def on_host(array):
 
 def like(reference, host_array):
     """``host_array`` (NumPy) in the namespace and on the device of ``reference``."""
-    if isinstance(reference, np.ndarray) or sparse.issparse(reference):
+    if on_host(reference):
         return host_array
     xp = _array_namespace(reference)
     return xp.asarray(host_array, device=reference.device)
@@ -250,7 +250,7 @@ def like(reference, host_array):
 
 def where_name(array):
     """The namespace and device of ``array``, in words."""
-    if isinstance(array, np.ndarray) or sparse.issparse(array):
+    if on_host(array):
         return "NumPy arrays"
     return f"{_array_namespace(array).__name__} arrays on device {array.device}"
 
@@ -258,7 +258,7 @@ def where_name(array):
 def same_place(X, reference, what):
     """A clear error unless ``X`` lives where the fitted array ``reference`` does; ``what``
     names the call (``'TinyMLPClassifier.predict() on'``)."""
-    numpy_X = isinstance(X, np.ndarray) or sparse.issparse(X)
+    numpy_X = on_host(X)
     numpy_ref = isinstance(reference, np.ndarray)
     if numpy_X and numpy_ref:
         return
