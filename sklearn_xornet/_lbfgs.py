@@ -19,6 +19,7 @@ from sklearn.utils.optimize import _check_optimize_result
 from . import _diagnostics
 from ._arrays import assign, copy, namespace, to_numpy
 from ._objective import on_host_loss
+from ._state import best_restart
 from ._stopping import stopping_rule
 
 
@@ -142,11 +143,8 @@ def train_lbfgs_restarts(params, problem, history, solver, settings):
         run, start = history.copy(), copy(stack[r, ...])
         runs.append((start, run, train_lbfgs(start, problem, run, solver, settings)))
     final = np.array([outcome.final_loss for *_, outcome in runs])
-    if settings.early_stopping:  # the best validation score, as for stacked restarts
-        scores = [run.best_validation_score for _, run, _ in runs]
-        best, run, outcome = runs[int(np.argmax(np.nan_to_num(scores, nan=-np.inf)))]
-    else:
-        best, run, outcome = runs[int(np.argmin(final))]
+    scores = [run.best_validation_score for _, run, _ in runs]
+    best, run, outcome = runs[best_restart(final, scores, settings.early_stopping)]
     if not outcome.finite:  # raises if not one iteration was finite
         _diagnostics.non_finite(
             outcome.n_iterations, solver, problem, settings.alpha, settings.class_weighted

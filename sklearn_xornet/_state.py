@@ -208,8 +208,13 @@ def keep_best_restart(params, history, early_stopping):
     final = final.astype(float)
     if params.ndim == 1:
         return params, history, final
-    if early_stopping:
-        best = int(np.argmax(np.nan_to_num(history.best_scores, nan=-np.inf)))
-    else:
-        best = int(np.argmin(np.nan_to_num(final, nan=np.inf)))
+    best = best_restart(final, history.best_scores, early_stopping)
     return copy(params[best, ...]), history.select(best), final
+
+
+def best_restart(final_losses, best_scores, early_stopping):
+    """The index of the restart to keep: the highest validation score with early stopping,
+    else the lowest final loss (a NaN counts as the worst of either)."""
+    if early_stopping:
+        return int(np.argmax(np.nan_to_num(np.asarray(best_scores, float), nan=-np.inf)))
+    return int(np.argmin(np.nan_to_num(np.asarray(final_losses, float), nan=np.inf)))
