@@ -121,9 +121,11 @@ def configurations():
             cases[f"{solver} diverges"] = regressor(
                 solver=solver, learning_rate_init=1e4, max_iter=30, normalize_y=False
             )
-        cases[f"{solver} warm start"] = lambda short=short: TinyMLPClassifier(
-            random_state=0, warm_start=True, **short
-        ).fit(IRIS_X, IRIS_Y).fit(IRIS_X, IRIS_Y)
+        cases[f"{solver} warm start"] = lambda short=short: (
+            TinyMLPClassifier(random_state=0, warm_start=True, **short)
+            .fit(IRIS_X, IRIS_Y)
+            .fit(IRIS_X, IRIS_Y)
+        )
     return cases
 
 
