@@ -11,48 +11,34 @@ backward pass treats every layer alike.
 Each function ``f(x, out, xp=NUMPY)`` returns the activation of ``x``, and each slope
 ``f(S, delta, scratch=None, xp=NUMPY)`` returns ``delta`` times the slope at ``S``, the
 layer's output (or its pre-activation, see above); callers use what they return. Each is
-written with the array functions of ``xp`` (``_arrays.py``), the formula for every library;
-on NumPy, the article's activations then take a fast path that works in place, in ``out``
-(which may be ``x``), in ``delta`` and in ``scratch``, while the modern ones return new
-arrays. Units are on the last axis, samples on the one before it, and any leading axis
-stacks independent networks (the restarts of ``n_init``). How large layers are computed
-(threads, formulas) is ``_parallel``'s policy, applied by :func:`for_layers`; this module
-holds no threshold.
+written once with the array functions of ``xp`` (``_arrays.py``), whose ``out=`` is a hint:
+on NumPy the article's activations work in place, in ``out`` (which may be ``x``), in
+``delta`` and in ``scratch``; another library returns new arrays. The modern activations
+return new arrays everywhere. Units are on the last axis, samples on the one before it, and
+any leading axis stacks independent networks (the restarts of ``n_init``). Which version of
+a function a layer of a given size uses on NumPy (a ufunc, another formula, threads) is
+``_parallel``'s policy; this module holds no threshold.
 """
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
 
-from . import _parallel
 from ._arrays import NUMPY
-
-# 1 as a 0-d array per dtype: numpy converts a Python scalar operand on every call, which
-# costs more than the arithmetic on a small layer
-_ONE = {np.dtype(dtype): np.ones((), dtype) for dtype in (np.float16, np.float32, np.float64)}
 
 
 def identity(x, out, xp=NUMPY):
-    if not xp.is_numpy or out is x:
-        return x
-    np.copyto(out, x)
-    return out
+    return x
 
 
 def logistic(x, out, xp=NUMPY):
     """The article's sigmoid ``1 / (1 + exp(-x))``; exp's overflow gives the limit 0."""
-    if not xp.is_numpy:
-        return 1 / (1 + xp.exp(-x))
-    if x.size < _parallel.FAST_FORMULA_ELEMENTS["logistic"]:
-        return expit(x, out=out)  # one call: what a small layer can afford
     with np.errstate(over="ignore"):
-        np.negative(x, out=out)
-        np.exp(out, out=out)
-    out += 1
-    return np.reciprocal(out, out=out)
+        out = xp.negative(x, out=out)
+        out = xp.exp(out, out=out)
+    out = xp.add(out, 1, out=out)
+    return xp.divide(1, out, out=out)
 
 
 def tanh(x, out, xp=NUMPY):
@@ -64,18 +50,15 @@ def tanh_from_exp(x, out, xp=NUMPY):
     numpy's float64 ``tanh`` here, and within 4.5e-16 of it (absolute; near 0 it keeps
     fewer significant digits, its error never more than two units of 1's last place)."""
     with np.errstate(over="ignore"):  # 2x or exp(2x) = inf where tanh(x) rounds to 1
-        np.multiply(x, 2, out=out)
-        np.exp(out, out=out)
-    out += 1
-    np.divide(2, out, out=out)
-    np.subtract(1, out, out=out)
-    return out
+        out = xp.multiply(x, 2, out=out)
+        out = xp.exp(out, out=out)
+    out = xp.add(out, 1, out=out)
+    out = xp.divide(2, out, out=out)
+    return xp.subtract(1, out, out=out)
 
 
 def relu(x, out, xp=NUMPY):
-    if not xp.is_numpy:
-        return xp.where(x > 0, x, xp.zeros_like(x))
-    return np.maximum(x, 0, out=out)
+    return xp.maximum(x, 0, out=out)
 
 
 def softmax(x, out, xp=NUMPY):
@@ -95,37 +78,26 @@ def identity_derivative(A, delta, scratch=None, xp=NUMPY):
 
 def logistic_derivative(A, delta, scratch=None, xp=NUMPY):
     # the article's sigmoid_(x) = x * (1 - x), applied to the layer's output
-    if not xp.is_numpy:
-        return delta * A * (1 - A)
-    one_minus_A = np.subtract(_ONE.get(A.dtype, 1), A, out=scratch)
-    delta *= A
-    delta *= one_minus_A
-    return delta
+    one_minus_A = xp.subtract(xp.constant(1, A.dtype), A, out=scratch)
+    delta = xp.multiply(delta, A, out=delta)
+    return xp.multiply(delta, one_minus_A, out=delta)
 
 
 def tanh_derivative(A, delta, scratch=None, xp=NUMPY):
-    if not xp.is_numpy:
-        return delta * (1 - A * A)
-    slope = np.multiply(A, A, out=scratch)
-    np.subtract(_ONE.get(A.dtype, 1), slope, out=slope)
-    delta *= slope
-    return delta
+    slope = xp.multiply(A, A, out=scratch)
+    slope = xp.subtract(xp.constant(1, A.dtype), slope, out=slope)
+    return xp.multiply(delta, slope, out=delta)
 
 
 def relu_derivative(A, delta, scratch=None, xp=NUMPY):
-    if not xp.is_numpy:
-        return xp.where(A > 0, delta, xp.zeros_like(delta))
-    delta *= A > 0
-    return delta
+    return xp.multiply(delta, A > 0, out=delta)  # times a mask: 0 where the unit is off
 
 
 def softmax_derivative(A, delta, scratch=None, xp=NUMPY):
     # Jacobian-vector product of softmax, row by row: (delta - <delta, A>) * A
-    if not xp.is_numpy:
-        return (delta - xp.sum(delta * A, axis=-1, keepdims=True)) * A
-    delta -= (delta * A).sum(axis=-1, keepdims=True)
-    delta *= A
-    return delta
+    inner = xp.sum(xp.multiply(delta, A), axis=-1, keepdims=True)
+    delta = xp.subtract(delta, inner, out=delta)
+    return xp.multiply(delta, A, out=delta)
 
 
 def exp_derivative(A, delta, scratch=None, xp=NUMPY):
@@ -255,6 +227,14 @@ _PARTS = {
 }
 
 
+def part_of(activation, part):
+    """The ``part`` ('function' or 'slope') of ``activation``: a name, or an
+    :class:`Activation`."""
+    if type(activation) is str:
+        return _PARTS[part][activation]
+    return getattr(activation, part)
+
+
 def magnitude(activation, bound, limit):
     """A bound on the output of ``activation`` (a name, or an :class:`Activation`) from
     one on its input; see :class:`Activation`."""
@@ -268,9 +248,6 @@ def slope_reads_input(activation):
     return (ACTIVATIONS[activation] if type(activation) is str else activation).slope_reads_input
 
 
-# functions whose NumPy path is one ufunc call on small layers: f(x, out)
-_UFUNCS = {logistic: expit, tanh: np.tanh, exp: np.exp}
-
 HIDDEN_ACTIVATIONS = (
     "identity",
     "logistic",
@@ -282,11 +259,6 @@ HIDDEN_ACTIVATIONS = (
     "silu",
     "softplus",
 )
-# element-wise and written in place, so any block of rows can be computed apart (softmax
-# needs whole rows)
-_ROW_BLOCKS = {logistic, tanh_from_exp, relu, exp}
-_ROW_BLOCKS |= {logistic_derivative, tanh_derivative, relu_derivative, exp_derivative}
-
 # -- a user's activation -----------------------------------------------------------------
 
 # where a user's derivative is checked: spread over [-3, 3], none at 0 (relu's kink)
@@ -365,31 +337,3 @@ def per_layer(activation, n_hidden):
             f" layer ({n_hidden}); got {activation!r}."
         )
     return [user_activation(a) if is_user_pair(a) else a for a in activations]
-
-
-def for_layers(activations, sizes, part, threads=True, xp=NUMPY):
-    """The ``part`` ('function' or 'slope') of each of ``activations`` (names, or
-    :class:`Activation`\\ s), one per layer.
-
-    Resolved once per training run, so that a small layer calls its function directly and
-    pays no dispatch per call. On NumPy, ``_parallel``'s policy applies: a layer of many
-    entries computes tanh from exp, and runs its function on row blocks in parallel threads
-    (unless ``threads`` is False: the caller is one of those threads already). Another
-    library's functions get its namespace.
-    """
-    table = _PARTS[part]
-    functions = [table[a] if type(a) is str else getattr(a, part) for a in activations]
-    if not xp.is_numpy:
-        return [functools.partial(function, xp=xp) for function in functions]
-    fast = _parallel.FAST_FORMULA_ELEMENTS
-    chosen = []
-    for function, size in zip(functions, sizes, strict=True):
-        if size < fast["logistic"]:
-            # a small layer calls the ufunc itself: no Python frame of ours in between
-            function = _UFUNCS.get(function, function)
-        elif function is tanh and size >= fast["tanh"]:
-            function = tanh_from_exp
-        if threads and function in _ROW_BLOCKS and _parallel.splits_layer(size):
-            function = _parallel.by_rows(function)
-        chosen.append(function)
-    return chosen

@@ -1,47 +1,56 @@
-"""The seam for other array libraries: the array functions the maths calls.
+"""The seam for other array libraries: one namespace of array functions, and the door.
 
-``namespace(*arrays)`` gives the functions for the arrays at hand, and the maths
-(``_network``, ``_objective``, ``_activations``, ``_losses``, ``_solvers``) is written once
-against them. NumPy arrays and scipy's sparse matrices get :data:`NUMPY`, NumPy's own
-functions with its fast path: every function takes ``out=`` and writes in place, and products
-take the quickest route for dense, sparse and stacked operands. Any other array that follows
-the Array API standard (a torch tensor, a CuPy array; array-api-strict in tests) gets its own
-namespace, found as scikit-learn finds it (array-api-compat), wrapped so that the same calls
-work: ``out=`` is accepted and ignored, and a new array returned. So the maths always uses
-what a call returns.
+``namespace(*arrays)`` gives the functions for the arrays at hand: :data:`NUMPY` for NumPy
+arrays and scipy's sparse matrices, or a wrap of another library's Array API namespace (a
+torch tensor's, a CuPy array's; array-api-strict's in tests), found as scikit-learn finds
+it. Both answer the same calls, so the maths (``_network``, ``_objective``, ``_activations``,
+``_losses``, ``_solvers``) is written once against them:
 
-A device array must never reach sparse code (sparse input stays on NumPy's path) nor
-scipy's L-BFGS, which steps a flat NumPy vector on the host: only that vector may cross, at
-the edge of ``_lbfgs.train_lbfgs``. This module does not decide *whether* to leave NumPy:
-the estimator does.
+- the Array API standard's functions, by their standard names (NumPy's through
+  scikit-learn's standard-compatible NumPy namespace);
+- the maths' element-wise calls and products, which take ``out=`` as a buffer *hint*:
+  NumPy writes into the buffer it is given, another library returns a new array, so the
+  maths always uses what a call returns; Python numbers are accepted as operands;
+- what a hint means where it matters: ``buffer`` allocates one on NumPy and gives None
+  ('no buffer') elsewhere, ``gather_into`` collects the parts of a flat vector that NumPy
+  wrote in place, ``constant`` is a number as the fastest operand.
+
+NumPy's fast path lives here, named, and in ``_parallel`` (threads, sizes): products that
+take the quickest route for dense, sparse and stacked operands (:func:`product_for`), a stack
+of one network computed as that network (:func:`unstacked`), reductions called as methods,
+the layers' functions chosen by ``_parallel``'s policy, the predict shortcut
+(:func:`plain_rows`). Nothing outside this module and ``_parallel`` asks which library it has.
+
+The door: where a fit's inputs live (:func:`input_namespace`), moving arrays (:func:`move`,
+:func:`to_numpy`, :func:`like`), and the error when a fitted model meets arrays from
+elsewhere (:func:`same_place`). A device array never reaches sparse code nor scipy's L-BFGS,
+which steps a flat NumPy vector on the host: only that vector crosses (``_lbfgs``).
 """
 
 import operator
+from functools import partial
 from types import SimpleNamespace
 
 import numpy as np
 import sklearn
 from scipy import sparse
 
-# the functions the maths calls: the Array API standard's names, which NumPy has too
-_ELEMENTWISE = (
-    "abs",
-    "add",
-    "divide",
-    "exp",
-    "expm1",
-    "isfinite",
-    "log",
-    "logaddexp",
-    "multiply",
-    "sign",
-    "sqrt",
-    "square",
-    "subtract",
-    "tanh",
-)
+
+class Namespace(SimpleNamespace):
+    """Array functions: the maths' calls as attributes, every other name the standard's."""
+
+    def __getattr__(self, name):  # only for a name not set here
+        return getattr(self.standard, name)
+
+
+# the element-wise functions the maths calls, by the standard's names (NumPy's too)
+_UNARY = ("abs", "exp", "expm1", "isfinite", "log", "negative", "sign", "sqrt", "square", "tanh")
+_BINARY = ("add", "divide", "logaddexp", "maximum", "multiply", "subtract")
 _REDUCTIONS = ("sum", "max", "all", "any")
-_OTHERS = ("empty_like", "finfo", "ones", "ones_like", "reshape", "where", "zeros_like")
+_OTHERS = ("finfo", "ones_like", "reshape", "where", "zeros_like")
+
+
+# -- NumPy's fast path -----------------------------------------------------------------------
 
 
 def _product(A, B, out=None):
@@ -66,6 +75,15 @@ def _product(A, B, out=None):
     return np.matmul(A, B, out=out)
 
 
+def _numpy_product_for(X, params):
+    """The product for a run on ``X`` with ``params``: dense operands need none of the
+    general product's dispatch (``ndarray.dot`` for one network's matrices, ``matmul`` for
+    a stack's); sparse ``X`` needs it."""
+    if type(X) is not np.ndarray:
+        return _product
+    return np.ndarray.dot if params.ndim == 1 else np.matmul
+
+
 def _reduction(name):
     """NumPy's reduction ``name`` as a method call: np.sum's dispatch costs more than the
     sum of a small layer."""
@@ -77,46 +95,127 @@ def _reduction(name):
     return reduce
 
 
-def _concat_into(parts, out):
-    """The arrays ``parts``, flattened end to end along the last axis of ``out``."""
-    lead = out.shape[:-1]
-    return np.concatenate([part.reshape(*lead, -1) for part in parts], axis=-1, out=out)
+def _sum_of_squares(E):
+    """Per network, the sum of the squares of ``E`` over its last two axes: one network's
+    from a single product of its flat self (BLAS's dot), a stack's square by square."""
+    if E.ndim == 2:
+        flat = E.reshape(-1)  # a view: the buffers are contiguous
+        return flat.dot(flat)
+    return np.square(E).sum(axis=(-2, -1))
 
 
-NUMPY = SimpleNamespace(
+def _numpy_stacked(value, params):
+    """``value`` (one per network, as the maths computed it) shaped as the stack of
+    ``params``: the method, which NumPy's scalars have too, costs a third of np.reshape."""
+    return value.reshape(params.shape[:-1])
+
+
+def _numpy_layer_function(function, size, threads):
+    # the policy imports the activations, which import this module: looked up when called
+    from . import _parallel
+
+    return _parallel.layer_function(function, size, threads)
+
+
+# numpy converts a Python number operand on every call, which costs more than the arithmetic
+# on a small layer: constants are 0-d arrays, one per value and dtype
+_CONSTANTS = {}
+
+
+def _numpy_constant(value, dtype):
+    key = (value, dtype)
+    if key not in _CONSTANTS:
+        _CONSTANTS[key] = np.array(value, dtype)
+    return _CONSTANTS[key]
+
+
+def _numpy_standard():
+    """scikit-learn's standard-compatible NumPy namespace (``astype``, ``concat``, ...)."""
+    from sklearn.utils._array_api import get_namespace
+
+    return get_namespace()[0]
+
+
+NUMPY = Namespace(
+    standard=_numpy_standard(),
     is_numpy=True,
     matmul=_product,
+    product_for=_numpy_product_for,
     matrix_transpose=operator.methodcaller("swapaxes", -1, -2),
-    concat_into=_concat_into,
-    **{name: getattr(np, name) for name in _ELEMENTWISE + _OTHERS},
+    sum_of_squares=_sum_of_squares,
+    stacked=_numpy_stacked,
+    clip=np.clip,
+    buffer=np.empty,
+    constant=_numpy_constant,
+    gather_into=lambda parts, out: out,  # NumPy's parts are out's views, written in place
+    take_rows=lambda A, rows: A[rows],
+    layer_function=_numpy_layer_function,
+    **{name: getattr(np, name) for name in _UNARY + _BINARY + _OTHERS},
     **{name: _reduction(name) for name in _REDUCTIONS},
 )
 
 
-def _ignoring_out(function):
-    def call(*args, out=None, **kwargs):
-        return function(*args, **kwargs)
-
-    call.__name__ = getattr(function, "__name__", "function")
-    return call
+# -- another library's namespace ---------------------------------------------------------------
 
 
 def _array_api(xp):
-    """An Array API namespace behind the calls the maths makes (``out=`` ignored)."""
+    """An Array API namespace behind the calls the maths makes: ``out=`` is ignored and a
+    new array returned; arithmetic goes through the operators, which take Python numbers."""
 
-    def concat_into(parts, out):
-        lead = out.shape[:-1]
-        return xp.concat([xp.reshape(part, (*lead, -1)) for part in parts], axis=-1)
+    def unary(function):
+        return lambda a, out=None: function(a)
 
-    return SimpleNamespace(
+    def binary(function):
+        return lambda a, b, out=None: function(a, b)
+
+    wrap = Namespace(
+        standard=xp,
         is_numpy=False,
+        add=binary(operator.add),
+        subtract=binary(operator.sub),
+        multiply=partial(_multiply, xp=xp),
+        divide=binary(operator.truediv),
+        logaddexp=binary(xp.logaddexp),
+        maximum=partial(_maximum, xp=xp),
         matmul=lambda A, B, out=None: xp.matmul(A, B),
+        clip=lambda a, low, high, out=None: xp.clip(a, low, high),
         matrix_transpose=xp.matrix_transpose,
-        concat_into=concat_into,
-        **{name: _ignoring_out(getattr(xp, name)) for name in _ELEMENTWISE},
-        **{name: getattr(xp, name) for name in _OTHERS + _REDUCTIONS},
-        xp=xp,
+        sum_of_squares=lambda E: xp.sum(xp.square(E), axis=(-2, -1)),
+        stacked=lambda value, params: xp.reshape(value, tuple(params.shape[:-1])),
+        buffer=lambda shape, dtype: None,
+        constant=lambda value, dtype: value,
+        gather_into=partial(_gather_into, xp=xp),
+        take_rows=partial(_take_rows, xp=xp),
+        **{name: unary(getattr(xp, name)) for name in _UNARY if name != "negative"},
+        negative=unary(operator.neg),
+        **{name: getattr(xp, name) for name in _REDUCTIONS + _OTHERS},
     )
+    wrap.product_for = lambda X, params: wrap.matmul
+    wrap.layer_function = lambda function, size, threads: partial(function, xp=wrap)
+    return wrap
+
+
+def _multiply(a, b, out=None, *, xp):
+    if getattr(b, "dtype", None) == xp.bool:  # a mask, taken as NumPy takes it: 0 or 1
+        return xp.where(b, a, xp.zeros_like(a))
+    return a * b
+
+
+def _maximum(a, b, out=None, *, xp):
+    if not hasattr(b, "shape"):  # a number, as an array beside a
+        b = xp.asarray(b, dtype=a.dtype, device=a.device)
+    return xp.maximum(a, b)
+
+
+def _take_rows(A, rows, *, xp):
+    return A[rows] if isinstance(rows, slice) else xp.take(A, rows, axis=0)
+
+
+def _gather_into(parts, out, *, xp):
+    """The parts of a flat vector (new arrays), written into ``out`` once."""
+    lead = tuple(out.shape[:-1])
+    out[...] = xp.concat([xp.reshape(part, (*lead, -1)) for part in parts], axis=-1)
+    return out
 
 
 _wrapped = {}
@@ -125,7 +224,7 @@ _wrapped = {}
 def namespace(*arrays):
     """The array functions for ``arrays`` (None entries ignored): :data:`NUMPY` or a wrap."""
     arrays = [a for a in arrays if a is not None]
-    if all(isinstance(a, np.ndarray) or sparse.issparse(a) for a in arrays):
+    if all(isinstance(a, (np.ndarray, np.generic)) or sparse.issparse(a) for a in arrays):
         return NUMPY
     xp = _array_namespace(*arrays)
     if xp not in _wrapped:
@@ -152,7 +251,34 @@ def _array_namespace(*arrays):
     return namespaces.pop()
 
 
-# -- for the estimator: where its inputs live, and moving arrays there ---------------------
+def unstacked(params):
+    """``params`` as the maths computes them: a stack of one network as that network alone
+    (a view), whose matrices are 2-D; a larger stack as it is.
+
+    The maths takes any leading axes, so this changes no result, only the products: a lone
+    network's 2-D ones are the plain matrix product (``ndarray.dot`` on NumPy, a third of
+    the stacked product's cost on the article's small matrices), and round as they did
+    before stacks existed.
+    """
+    return params[0, ...] if params.shape[:-1] == (1,) else params
+
+
+def plain_rows(X, model_array, n_features):
+    """NumPy's shortcut for prediction: whether ``X`` is a finite float matrix of the right
+    width for a model fitted on NumPy arrays, which scikit-learn's validation would return
+    unchanged (only its finiteness check costs less than the whole of it on one row)."""
+    return (
+        type(X) is np.ndarray
+        and type(model_array) is np.ndarray
+        and X.ndim == 2
+        and X.dtype in (np.float64, np.float32)
+        and X.shape[1] == n_features
+        and X.shape[0] > 0
+        and np.isfinite(X).all()
+    )
+
+
+# -- the door: where inputs live, and moving arrays there --------------------------------------
 
 # scikit-learn 1.9 moves arrays and estimators between namespaces and devices (move_to,
 # move_estimator_to); training on another library's arrays relies on them
@@ -179,9 +305,23 @@ def input_namespace(X):
     return xp, device
 
 
+def is_foreign(array):
+    """Whether ``array`` is another library's array (a torch tensor, a CuPy array; not
+    NumPy's, a sparse matrix, a list or a DataFrame): one that must be moved before NumPy
+    code reads it."""
+    return (
+        array is not None
+        and not isinstance(array, np.ndarray)
+        and not sparse.issparse(array)
+        and (hasattr(array, "__array_namespace__") or hasattr(array, "__dlpack__"))
+    )
+
+
 def move(*arrays, xp, device):
     """``arrays`` in namespace ``xp`` on ``device`` (None entries kept), as scikit-learn's
-    ``move_to``: ``y`` and ``sample_weight`` follow ``X``."""
+    ``move_to``; ``xp=None`` is NumPy on the host."""
+    if xp is None:
+        return tuple(None if a is None else to_numpy(a) for a in arrays)
     from sklearn.utils._array_api import move_to
 
     moved = move_to(*arrays, xp=xp, device=device)
@@ -194,7 +334,9 @@ def to_numpy(array):
         return array
     if isinstance(array, (np.generic, bool, int, float)) or not DEVICES:
         return np.asarray(array)  # NumPy's scalars; before scikit-learn 1.9, CPU arrays
-    return move(array, xp=np, device="cpu")[0]
+    from sklearn.utils._array_api import move_to
+
+    return move_to(array, xp=np, device="cpu")
 
 
 def copy(array):
@@ -206,19 +348,22 @@ def copy(array):
 
 def assign(target, index, values):
     """``target[index] = values``, ``values`` (NumPy, from the host) moved to ``target``."""
-    if not isinstance(target, np.ndarray):
+    if not on_host(target):
         xp = _array_namespace(target)
         values = xp.asarray(values, dtype=target.dtype, device=target.device)
     target[index] = values
 
 
 def float_dtypes(xp, device):
-    """The float dtypes a fit takes, best first: NumPy's, or those ``xp`` has on ``device``."""
+    """The float dtypes a fit trains in, best first: float64 and float32 where ``xp`` has
+    them on ``device`` (NumPy's for ``xp=None``). Other floats (float16) are converted to
+    the first, as NumPy input is."""
     if xp is None:
         return (np.float64, np.float32)
     from sklearn.utils._array_api import supported_float_dtypes
 
-    return tuple(supported_float_dtypes(xp, device))
+    dtypes = supported_float_dtypes(xp, device)
+    return tuple(d for d in dtypes if host_dtype(d) in (np.float64, np.float32))
 
 
 def host_dtype(dtype):
@@ -256,8 +401,9 @@ def where_name(array):
 
 
 def same_place(X, reference, what):
-    """A clear error unless ``X`` lives where the fitted array ``reference`` does; ``what``
-    names the call (``'TinyMLPClassifier.predict() on'``)."""
+    """scikit-learn's namespace error (its ``check_same_namespace``, whether dispatch is on
+    or off) unless ``X`` lives where the fitted array ``reference`` does; ``what`` names
+    the call (``'TinyMLPClassifier.predict() on'``)."""
     numpy_X = on_host(X)
     numpy_ref = isinstance(reference, np.ndarray)
     if numpy_X and numpy_ref:

@@ -1,30 +1,27 @@
 """The estimator both public classes share: scikit-learn's face of the network.
 
-It declares the parameters, validates them and the data, builds what a fit trains on
-(``_state.Problem``), hands it to the solver's loop (``_training.py`` for the epoch solvers,
-``_lbfgs.py`` for L-BFGS) and publishes the fitted attributes all at once, or leaves the
-estimator as it was. It predicts. It does no arithmetic on the weights: the network is
-``_network.py``, the objective ``_objective.py``, the steps ``_solvers.py``.
+It declares the parameters, takes a fit's arrays in at the door (``_inputs.py``), builds
+what the fit trains on (``_state.Problem``) and the run that trains it
+(``_training.Training``, every solver's entry), and publishes the fitted attributes all at
+once, or leaves the estimator as it was. It predicts. It does no arithmetic on the weights:
+the network is ``_network.py``, the objective ``_objective.py``, the steps ``_solvers.py``.
 """
 
 from abc import abstractmethod
 from copy import deepcopy
 from functools import partial
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context, is_regressor
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.validation import (
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._activations import HIDDEN_ACTIVATIONS, identity, per_layer
 from ._arrays import (
     DEVICES,
-    NUMPY,
     dtype_name,
     float_dtypes,
     host_dtype,
@@ -32,24 +29,23 @@ from ._arrays import (
     is_float,
     like,
     namespace,
+    plain_rows,
     same_place,
     to_numpy,
 )
 from ._callbacks import CallbackSupportMixin, FitTasks
 from ._embedding import Embedding
+from ._inputs import about_the_validation_set, fit_data, held_out
 from ._network import Layout, forward, layer_functions
 from ._objective import Objective
 from ._solvers import SOLVERS, make_solver
 from ._state import History, Problem, Validation
-from ._training import TrainingSettings, train
-from ._validation_set import about_the_validation_set, targets_and_weights, validation_samples
+from ._training import Settings, Training
 from ._weights import fitted_params, initial_params
 
 
 def _raise_if_not_finite(values, what, remedy):
     """A clear error where finite input gave non-finite ``values`` (one row per sample)."""
-    if type(values) is np.ndarray and np.isfinite(values).all():  # the common case, fast
-        return
     xp = namespace(values)
     finite = xp.isfinite(values)
     if not bool(xp.all(finite)):
@@ -102,51 +98,17 @@ def _hidden_layer_sizes(value):
     return sizes
 
 
-def _validated_training_data(estimator, X, y, sample_weight, continuing):
-    """``X``, ``y`` and ``sample_weight`` checked as scikit-learn checks them for ``fit``.
-
-    Inside scikit-learn's ``array_api_dispatch``, another library's ``X`` stays where it
-    is, and ``y`` and ``sample_weight`` follow it there.
-    """
-    xp, device = input_namespace(X)
-    X, y = validate_data(
-        estimator,
-        X,
-        y,
-        reset=not continuing,
-        accept_sparse=("csr", "csc"),
-        dtype=float_dtypes(xp, device),
-        multi_output=True,
-        y_numeric=is_regressor(estimator),
-    )
-    return X, *targets_and_weights(X, y, sample_weight, xp, device)
-
-
 def _validated_for_prediction(estimator, X, method):
-    """``X`` checked against the fitted estimator, as scikit-learn's ``validate_data``.
-
-    A plain float array of the right width, for a model fitted on NumPy arrays, needs no
-    conversion: only the finiteness check, which costs far less on one row. Anything else
-    goes through scikit-learn's validation, and must live where the model does (``method``
-    names the caller in the error).
-    """
-    plain = (
-        type(X) is np.ndarray
-        and type(estimator.coefs_[0]) is np.ndarray
-        and X.ndim == 2
-        and X.dtype in (np.float64, np.float32)
-        and X.shape[1] == estimator.n_features_in_
-        and X.shape[0] > 0
-        and not hasattr(estimator, "feature_names_in_")
-        and np.isfinite(X).all()
-    )
-    if plain:
-        return X
+    """``X`` checked against the fitted estimator, as scikit-learn's ``validate_data``,
+    where the model lives (``method`` names the caller in the error)."""
+    if plain_rows(X, estimator.coefs_[0], estimator.n_features_in_) and not hasattr(
+        estimator, "feature_names_in_"
+    ):
+        return X  # NumPy's shortcut (_arrays.plain_rows): nothing to convert
     xp, device = input_namespace(X)
     X = validate_data(
         estimator, X, reset=False, accept_sparse=("csr", "csc"), dtype=float_dtypes(xp, device)
     )
-    # in scikit-learn's words (its check_same_namespace), whether dispatch is on or off
     same_place(X, estimator.coefs_[0], f"{type(estimator).__name__}.{method}() on")
     return X
 
@@ -161,22 +123,47 @@ def partial_fit_available(estimator):
     return True
 
 
-def _score_output(estimator, Z, y, sample_weight, encoding):
-    """The score (accuracy or R2) of the network's output ``Z`` against ``y``."""
-    # weights whose output, or score, overflows have no score: NaN, as in scikit-learn
+def score_output(Z, y, sample_weight, *, decode, metric, encoding):
+    """The score (accuracy or R2, ``metric``) of one network's output ``Z`` against ``y``,
+    its predictions ``decode(Z, encoding)``: NaN where the output or its score overflows,
+    as in scikit-learn."""
     xp = namespace(Z)
     if not bool(xp.all(xp.isfinite(Z))):
         return np.nan
-    y_pred = estimator._decode(Z, encoding)
-    score = float(estimator._score_function(y, y_pred, sample_weight=sample_weight))
+    score = float(metric(y, decode(Z, encoding), sample_weight=sample_weight))
     return score if np.isfinite(score) else np.nan
 
 
-def _store_parameters(estimator, arguments):
+def _on_host(array):
+    return None if array is None else to_numpy(array)
+
+
+def _encoding_on_host(encoding):
+    """A target encoding's arrays on the host (None kept)."""
+    if encoding is None:
+        return None
+    return {name: to_numpy(v) if hasattr(v, "shape") else v for name, v in encoding.items()}
+
+
+def store_parameters(estimator, arguments):
     """What every ``__init__`` does: store its arguments, and nothing else."""
     for name, value in arguments.items():
         if name not in ("self", "__class__"):
             setattr(estimator, name, value)
+
+
+class _Call(NamedTuple):
+    """One call to ``fit`` or ``partial_fit``: its arrays, whether it is ``partial_fit``'s,
+    the target encoding announced for a fresh network (``partial_fit``'s first ``classes``;
+    None learns it from ``y`` or keeps the fitted one), and ``fit``'s validation set
+    ``(X_val, y_val, sample_weight_val)``."""
+
+    X: object
+    y: object
+    sample_weight: object
+    incremental: bool
+    encoding: dict | None = None
+    given: tuple | None = None
 
 
 # scikit-learn checks the shared parameters against these (the subclasses add their own)
@@ -215,35 +202,13 @@ _PARAMETER_CONSTRAINTS = {
 }
 
 
-def _starting_point(estimator, problem, rng, continuing, incremental):
-    """The weights training starts from, and the record it goes on with."""
-    validation = problem.validation is not None
-    early_stopping = estimator.early_stopping
-    if continuing:
-        X = problem.X
-        same_place(X, estimator.coefs_[0], f"{type(estimator).__name__}.fit() on")
-        params = fitted_params(estimator, problem.layout, X.dtype)
-        history = History.from_fitted(estimator, incremental, validation, early_stopping)
-        return params, history
-    params = initial_params(  # on the host, whatever the data: the same draws
-        problem.layout,
-        problem.activations,
-        host_dtype(problem.X.dtype),
-        rng,
-        weight_init=estimator.weight_init,
-        fit_intercept=estimator.fit_intercept,
-        n_init=estimator.n_init,
-    )
-    history = History.fresh(estimator.n_init, validation, early_stopping)
-    return like(problem.X, params), history
-
-
 class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
     """The multilayer perceptron shared by ``TinyMLPClassifier`` and ``TinyMLPRegressor``.
 
     Subclasses write out their ``__init__`` (scikit-learn reads the parameters from it),
-    encode targets in ``_encode_targets``, decode the network's output in ``_decode``, name
-    their ``_score_function`` and the ``_encoding_attributes`` that describe the targets.
+    encode targets in ``_encode_targets``, decode the network's output with ``_decode``
+    (a plain function ``decode(Z, encoding)``), name their ``_score_function`` and the
+    ``_encoding_attributes`` that describe the targets.
     """
 
     _parameter_constraints: dict = _PARAMETER_CONSTRAINTS
@@ -252,26 +217,24 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
 
     @abstractmethod
     def _encode_targets(self, y, sample_weight, dtype, encoding, incremental):
-        """Validate ``y`` and encode it for the network.
+        """Check the targets ``y`` (NumPy, on the host) and encode them for the network.
 
         ``encoding`` is None on a first fit, which learns the encoding from ``y``; a
-        warm-started fit or ``partial_fit`` passes the one to keep (``incremental`` tells
-        which of the two). Returns ``(Y, out_activation, encoding)``: the 2-D float
-        targets, the output activation's name and a dict of the fitted attributes that
-        describe the targets.
+        warm-started fit or ``partial_fit`` passes the one to keep, on the host
+        (``incremental`` tells which of the two). Returns ``(Y, encoding)``: the 2-D targets
+        in the NumPy dtype ``dtype``, and a dict of the fitted attributes that describe the
+        targets.
         """
 
     @abstractmethod
-    def _decode(self, Z, encoding):
-        """Predictions from the network's output ``Z`` under a target ``encoding``."""
+    def _training_loss(self, encoding):
+        """The ``_losses.Loss`` to train (its output included), for targets described by
+        ``encoding`` (where ``X`` is: a parameter bound from it lives there too)."""
 
-    def _training_loss(self, out_activation, encoding):
-        """The loss trained on (a name, or a ``_losses.Loss`` with its parameter bound)."""
-        return self.loss
-
-    def _weigh_classes(self, y, sample_weight, dtype, incremental):
-        """The sample weights the loss uses (the classifier multiplies in class weights)."""
-        return sample_weight
+    def _class_weights(self, y, incremental):
+        """Each sample's class weight (the classifier's ``class_weight``), on the host, or
+        None."""
+        return None
 
     def _target_encoding(self):
         """The fitted target encoding, as ``_encode_targets`` returned it."""
@@ -321,114 +284,141 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
             The fitted estimator.
         """
         given = (X_val, y_val, sample_weight_val)
-        return self._fit_atomically(X, y, sample_weight, incremental=False, given=given)
+        return self._fit_atomically(_Call(X, y, sample_weight, False, None, given))
 
-    def _fit_atomically(self, X, y, sample_weight, incremental, encoding=None, given=None):
-        """Fit, publishing every fitted attribute at the end, or none if anything raises.
+    def _partial_fit(self, X, y, sample_weight, encoding=None):
+        """``partial_fit``: one epoch on ``(X, y)``, for a fresh network shaped by the
+        announced ``encoding``, else for the fitted one."""
+        return self._fit_atomically(_Call(X, y, sample_weight, True, encoding))
 
-        ``encoding`` is the target encoding to train a fresh network for (the first
-        ``partial_fit`` call's classes); None learns it from ``y``, or keeps the fitted one.
-        ``given`` holds ``fit``'s ``(X_val, y_val, sample_weight_val)``.
-        """
+    def _fit_atomically(self, call):
+        """Fit, publishing every fitted attribute at the end, or none if anything raises."""
         solver = make_solver(self.get_params(deep=False))
         restarts = 1 if solver.by_epochs else self.n_init
-        tasks = FitTasks(self, max_subtasks=1 if incremental else self.max_iter * restarts)
+        tasks = FitTasks(self, max_subtasks=1 if call.incremental else self.max_iter * restarts)
         previous = dict(vars(self))
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                return self._fit(X, y, sample_weight, incremental, encoding, solver, tasks, given)
+                return self._fit(call, solver, tasks)
         except BaseException:  # Ctrl-C and a callback's GeneratorExit included
             vars(self).clear()
             vars(self).update(previous)
             raise
 
-    def _fit(self, X, y, sample_weight, incremental, encoding, solver, tasks, given):
-        if incremental and self.early_stopping:
+    def _fit(self, call, solver, tasks):
+        if call.incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         continuing = (
-            encoding is None and hasattr(self, "coefs_") and (incremental or self.warm_start)
+            call.encoding is None
+            and hasattr(self, "coefs_")
+            and (call.incremental or self.warm_start)
         )
-        X, y, sample_weight = _validated_training_data(self, X, y, sample_weight, continuing)
+        data = fit_data(self, call.X, call.y, call.sample_weight, call.given, continuing)
         # checked before anything is computed
         n_hidden = len(_hidden_layer_sizes(self.hidden_layer_sizes))
         dropout = _dropout_rates(self.dropout, n_hidden, solver)
-        sample_weight = self._weigh_classes(y, sample_weight, X.dtype, incremental)
-        tasks.begin(X, y, None if sample_weight is None else {"sample_weight": sample_weight})
+        data = self._with_class_weights(data, call.incremental)
+        weights = None if data.sample_weight is None else {"sample_weight": data.sample_weight}
+        tasks.begin(data.X, like(data.X, data.y), weights)
         rng = check_random_state(self.random_state)
-        X, y, sample_weight, validation = validation_samples(
-            self, X, y, sample_weight, given, rng, incremental
-        )
-        if continuing:
-            encoding = self._target_encoding()
-        problem = self._problem(
-            X, y, sample_weight, encoding, incremental, tasks, validation, dropout
-        )
-        params, history = _starting_point(self, problem, rng, continuing, incremental)
+        if data.validation is None and self.early_stopping:
+            data = held_out(self, data, rng)
+        encoding = self._target_encoding() if continuing else call.encoding
+        problem = self._problem(data, encoding, call.incremental, dropout)
+        params, history = self._starting_point(problem, rng, continuing, call.incremental)
+        settings = Settings.of(self, call.incremental)
+        training = Training(problem, history, solver, settings, tasks, rng)
         n_before = len(history.loss_curve)
-        params, history, init_losses = self._train(
-            params, problem, history, solver, rng, incremental
-        )
-        self._publish(params, problem, history, init_losses, n_before)
+        kept, history, final_losses = training.run(params)
+        self._publish(problem, kept, history, final_losses, n_before)
         tasks.end()
         return self
 
-    def _validation_targets(self, y_val, sample_weight_val, dtype, encoding):
-        """``y_val`` encoded as the training targets are, for the validation loss."""
-        with about_the_validation_set():
-            return self._encode_targets(y_val, sample_weight_val, dtype, encoding, True)[0]
+    def _with_class_weights(self, data, incremental):
+        """``data`` with the class weights multiplied into its sample weights, training and
+        validation rows alike: data, handed to the training as they are."""
 
-    def _hidden_activations(self, n_hidden):
-        """One activation per hidden layer (see ``_activations.per_layer``)."""
-        return per_layer(self.activation, n_hidden)
+        def weighed(y, sample_weight, X):
+            weights = self._class_weights(y, incremental)
+            if weights is None:
+                return sample_weight
+            weights = like(X, weights.astype(host_dtype(X.dtype)))
+            weights = weights if sample_weight is None else sample_weight * weights
+            if not float(namespace(weights).sum(weights)) > 0:
+                raise ValueError(
+                    f"class_weight={self.class_weight!r} gives every sample a weight of"
+                    " zero: there is nothing to learn from."
+                )
+            return weights
 
-    def _problem(self, X, y, sample_weight, encoding, incremental, tasks, validation, dropout):
-        """What this call trains on: encoded targets, the network's layout, its objective."""
-        Y, out_activation, encoding = self._encode_targets(
-            y, sample_weight, X.dtype, encoding, incremental
-        )
-        layout = Layout([X.shape[1], *_hidden_layer_sizes(self.hidden_layer_sizes), Y.shape[1]])
-        activations = self._hidden_activations(len(layout.layer_units) - 2)
+        validation = data.validation
         if validation is not None:
             X_val, y_val, sample_weight_val = validation
-            validation = Validation(
-                X_val,
-                y_val,
-                sample_weight_val,
-                self._validation_targets(y_val, sample_weight_val, X.dtype, encoding),
-                partial(_score_output, self, encoding=encoding),
+            validation = (X_val, y_val, weighed(y_val, sample_weight_val, X_val))
+        return data._replace(
+            sample_weight=weighed(data.y, data.sample_weight, data.X), validation=validation
+        )
+
+    def _problem(self, data, encoding, incremental, dropout):
+        """What this call trains on: encoded targets, the network's layout, its objective
+        and the validation set, all where ``X`` is."""
+        X, dtype = data.X, host_dtype(data.X.dtype)
+        Y, encoding = self._encode_targets(
+            data.y, _on_host(data.sample_weight), dtype, _encoding_on_host(encoding), incremental
+        )
+        layout = Layout([X.shape[1], *_hidden_layer_sizes(self.hidden_layer_sizes), Y.shape[1]])
+        activations = per_layer(self.activation, len(layout.layer_units) - 2)
+        placed = {
+            name: like(X, v) if isinstance(v, np.ndarray) else v for name, v in encoding.items()
+        }
+        validation = None
+        if data.validation is not None:
+            X_val, y_val, sample_weight_val = data.validation
+            with about_the_validation_set():
+                Y_val = self._encode_targets(
+                    y_val, _on_host(sample_weight_val), dtype, encoding, True
+                )[0]
+            score = partial(
+                score_output, decode=self._decode, metric=self._score_function, encoding=placed
             )
+            validation = Validation(X_val, like(X, y_val), sample_weight_val, like(X, Y_val), score)
         return Problem(
             X=X,
-            Y=Y,
-            sample_weight=sample_weight,
-            layout=layout,
-            activations=activations,
-            out_activation=out_activation,
-            encoding=encoding,
+            Y=like(X, Y),
+            sample_weight=data.sample_weight,
             objective=Objective(
-                layout,
-                activations,
-                out_activation,
-                self._training_loss(out_activation, encoding),
-                self.alpha,
-                self.fit_intercept,
+                layout, activations, self._training_loss(placed), self.alpha, self.fit_intercept
             ),
-            tasks=tasks,
+            encoding=placed,
             trainable=slice(None) if self.fit_intercept else slice(0, layout.n_coef),
             validation=validation,
             dropout=dropout,
         )
 
-    def _train(self, params, problem, history, solver, rng, incremental):
-        """The solver's loop over ``params``: the kept weights, their record, final losses."""
-        settings = TrainingSettings.of(self, incremental)
-        return train(params, problem, history, solver, rng, settings)
+    def _starting_point(self, problem, rng, continuing, incremental):
+        """The stack of weights training starts from, and the record it goes on with."""
+        validation = problem.validation is not None
+        if continuing:
+            params = fitted_params(self, problem.layout, problem.X.dtype)
+            record = History.from_fitted(vars(self), incremental, validation, self.early_stopping)
+            return params, record
+        params = initial_params(  # on the host, whatever the data: the same draws
+            problem.layout,
+            problem.activations,
+            host_dtype(problem.X.dtype),
+            rng,
+            weight_init=self.weight_init,
+            fit_intercept=self.fit_intercept,
+            n_init=self.n_init,
+        )
+        record = History.fresh(self.n_init, validation, self.early_stopping)
+        return like(problem.X, params), record
 
-    def _publish(self, params, problem, history, init_losses, n_before):
-        """Set the fitted attributes of the weights ``params`` and of their training."""
-        fitted = problem.fitted_attributes(params)
-        fitted.update(history.fitted_attributes(n_before, init_losses, problem.validation))
-        fitted["init_losses_"] = like(problem.X, init_losses)  # beside the weights
+    def _publish(self, problem, kept, history, final_losses, n_before):
+        """Set the fitted attributes of the network kept and of its training."""
+        fitted = problem.fitted_attributes(kept[0, ...])
+        fitted.update(history.fitted_attributes(n_before, final_losses, problem.validation))
+        fitted["init_losses_"] = like(problem.X, final_losses)  # beside the weights
         for name, value in fitted.items():
             setattr(self, name, value)
 
@@ -436,14 +426,14 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
 
     def _forward(self, X, method, depth=None):
         """The output layer's pre-activation and output ``Z`` for ``X``, validated for the
-        public ``method`` that asks; or, to a ``depth`` of hidden layers, the last one's
-        output (twice)."""
+        public ``method`` that asks, and the output's function; or, to a ``depth`` of hidden
+        layers, the last one's output (twice)."""
         if not hasattr(self, "coefs_"):
             check_is_fitted(self)
         X = _validated_for_prediction(self, X, method)
-        xp = NUMPY if type(X) is np.ndarray else namespace(X)
+        xp = namespace(X)
         functions = layer_functions(
-            self._hidden_activations(self.n_layers_ - 2),
+            per_layer(self.activation, self.n_layers_ - 2),
             self.out_activation_,
             [self.n_features_in_] + [W.shape[1] for W in self.coefs_],
             X.shape[0],
@@ -451,17 +441,18 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
             slopes=False,
         )
         layers = slice(depth)  # all of them for None
-        out = functions.out if depth is None else identity
+        if depth is not None:
+            functions = functions._replace(out=identity)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             _, _, raw, Z = forward(
-                X, self.coefs_[layers], self.intercepts_[layers], functions.hidden, out, xp=xp
+                X, self.coefs_[layers], self.intercepts_[layers], functions, xp=xp
             )
         # finite weights and finite X can still overflow: relu and identity layers grow
         # without bound, and X may lie far outside the data the model was fitted on
         what = "network's output" if depth is None else "hidden layer's output"
         _raise_if_not_finite(raw, what, "Scale X as the training data was.")
         _raise_if_not_finite(Z, what, "Scale X as the training data was.")
-        return raw, Z
+        return raw, Z, functions.out
 
     def predict(self, X):
         """Predict using the multilayer perceptron.

@@ -1,13 +1,17 @@
-"""TinyMLPClassifier: class labels in, one-hot targets to the network, labels out."""
+"""TinyMLPClassifier: class labels in, one-hot targets to the network, labels out.
+
+Labels are encoded on the host, with NumPy, whatever the namespace of ``X`` (bool, int,
+float or str labels alike); the encoded targets and ``classes_`` then go where ``X`` is, and
+predictions are decoded there.
+"""
 
 import numpy as np
 from scipy import sparse
-from scipy.special import expit
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
@@ -16,9 +20,10 @@ from sklearn.utils.multiclass import (
     unique_labels,
 )
 
-from ._arrays import _array_namespace, host_dtype, like, namespace, on_host, to_numpy
-from ._base import _BaseTinyMLP, _store_parameters, partial_fit_available
+from ._arrays import namespace, to_numpy
+from ._base import _BaseTinyMLP, partial_fit_available, store_parameters
 from ._docs import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC
+from ._losses import make_loss
 
 
 def _check_same_kind_of_targets(y, encoding):
@@ -33,6 +38,22 @@ def _check_same_kind_of_targets(y, encoding):
             f"The object was fitted with multilabel input of {n_labels} labels: `y` must"
             f" be an indicator matrix of shape (n_samples, {n_labels}), got a"
             f" {type_of_target(y)} target of shape {y.shape}."
+        )
+
+
+def _check_known_classes(classes, known, incremental):
+    """Continued training takes the classes it was fitted on: all of them for a
+    warm-started fit, some of them for ``partial_fit``."""
+    if not incremental:
+        if set(classes.tolist()) != set(known.tolist()):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in the"
+                f" previous call to fit. Previously got {known}, `y` has {classes}"
+            )
+    elif len(np.setdiff1d(classes, known)):
+        raise ValueError(
+            f"`y` has classes not in `self.classes_`. `self.classes_` has {known}. 'y'"
+            f" has {classes}."
         )
 
 
@@ -55,38 +76,9 @@ def _check_class_weight(class_weight):
 _OUTPUTS = {"binary": "logistic", "multiclass": "softmax", "multilabel-indicator": "logistic"}
 
 
-def _one_hot_anywhere(y, encoding, dtype):
-    """``TinyMLPClassifier._one_hot`` for another library's ``y``, on its device."""
-    xp = _array_namespace(y)
-    if encoding["_y_type"] == "multilabel-indicator":
-        return xp.astype(y != 0, dtype)
-    classes = encoding["classes_"]
-    index = xp.searchsorted(classes, y)
-    if encoding["_y_type"] == "binary":
-        return xp.reshape(xp.astype(index, dtype), (-1, 1))
-    return xp.astype(index[:, None] == xp.arange(classes.shape[0], device=y.device), dtype)
-
-
-def _class_weights_anywhere(class_weight, y, dtype):
-    """``compute_sample_weight(class_weight, y)`` for another library's ``y``, on its device."""
-    if y.ndim != 1:
-        raise ValueError("class_weight with multilabel targets needs NumPy arrays.")
-    xp = _array_namespace(y)
-    classes = unique_labels(y)
-    index = xp.searchsorted(classes, y)
-    n_classes, labels = classes.shape[0], to_numpy(classes)
-    if class_weight == "balanced":  # n_samples / (n_classes * count), as scikit-learn
-        one_hot = index[:, None] == xp.arange(n_classes, device=y.device)
-        counts = to_numpy(xp.sum(xp.astype(one_hot, xp.int64), axis=0))
-        per_class = y.shape[0] / (n_classes * counts)
-    else:
-        per_class = compute_class_weight(class_weight, classes=labels, y=labels)
-    return xp.take(xp.asarray(per_class, dtype=dtype, device=y.device), index)
-
-
-def _decode_anywhere(Z, encoding):
-    """``TinyMLPClassifier._decode`` for another library's output, on its device."""
-    xp = _array_namespace(Z)
+def decode(Z, encoding):
+    """The labels the network's output ``Z`` predicts, where ``Z`` is."""
+    xp = namespace(Z)
     if encoding["_y_type"] == "multilabel-indicator":
         return xp.astype(Z > 0.5, xp.int64)
     if encoding["_y_type"] == "multiclass":
@@ -96,21 +88,35 @@ def _decode_anywhere(Z, encoding):
     return xp.take(encoding["classes_"], index)
 
 
-def _probabilities(raw, Z, y_type):
-    """The class probabilities from the output layer's pre-activation and output."""
-    if isinstance(Z, np.ndarray):
-        if y_type == "binary":
-            # both columns from the pre-activation: 1 - Z would round to 1 where Z is tiny
-            Z = expit(np.hstack([-raw, raw]))
-        # A sigmoid or softmax never reaches 0 or 1; its float rounding can. Keep every
-        # probability inside the open interval, at the nearest representable values.
-        finfo = np.finfo(Z.dtype)
-        return np.clip(Z, finfo.tiny, 1 - finfo.epsneg, out=Z)
-    xp = _array_namespace(Z)  # another library's output, on its device
+def _probabilities(raw, Z, y_type, out_function):
+    """The class probabilities from the output layer's pre-activation and output, and the
+    output's function."""
+    xp = namespace(Z)
     if y_type == "binary":
-        Z = 1 / (1 + xp.exp(-xp.concat([-raw, raw], axis=1)))
+        # both columns from the pre-activation: 1 - Z would round to 1 where Z is tiny
+        Z = xp.concat([out_function(-raw, None), Z], axis=1)
+    # A sigmoid or softmax never reaches 0 or 1; its float rounding can. Keep every
+    # probability inside the open interval, at the nearest representable values.
     finfo = xp.finfo(Z.dtype)
-    return xp.clip(Z, finfo.smallest_normal, 1 - finfo.eps / 2)
+    return xp.clip(Z, finfo.smallest_normal, 1 - finfo.eps / 2, out=Z)
+
+
+def _one_hot(y, encoding, dtype):
+    """The network's targets: what LabelBinarizer.transform gives, in ``dtype``.
+
+    Written out because the binarizer builds a sparse matrix first, which makes it the
+    peak of a whole fit's memory on large data.
+    """
+    if encoding["_y_type"] == "multilabel-indicator":
+        # any non-zero entry marks a label, as LabelBinarizer reads an indicator matrix
+        Y = y.toarray() if sparse.issparse(y) else np.asarray(y)
+        return (Y != 0).astype(dtype)
+    index = np.searchsorted(encoding["classes_"], y)
+    if encoding["_y_type"] == "binary":
+        return index.astype(dtype).reshape(-1, 1)
+    Y = np.zeros((len(y), len(encoding["classes_"])), dtype=dtype)
+    Y[np.arange(len(y)), index] = 1
+    return Y
 
 
 def _announced_encoding(estimator, y, classes):
@@ -226,31 +232,22 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         loss="log_loss",
         class_weight=None,
     ):
-        _store_parameters(self, locals())
+        store_parameters(self, locals())
 
     _encoding_attributes = ("classes_", "_y_type")
     _score_function = staticmethod(accuracy_score)
+    _decode = staticmethod(decode)
 
-    def _weigh_classes(self, y, sample_weight, dtype, incremental):
+    def _class_weights(self, y, incremental):
         if self.class_weight is None:
-            return sample_weight
+            return None
         if incremental and self.class_weight == "balanced":
             raise ValueError(
                 "class_weight 'balanced' is not supported for partial_fit: a batch cannot"
                 " tell the class frequencies. Pass a dict of weights instead."
             )
         _check_class_weight(self.class_weight)
-        if on_host(y):
-            weights = compute_sample_weight(self.class_weight, y).astype(dtype)
-        else:
-            weights = _class_weights_anywhere(self.class_weight, y, dtype)
-        weights = weights if sample_weight is None else sample_weight * weights
-        if not float(namespace(weights).sum(weights)) > 0:
-            raise ValueError(
-                f"class_weight={self.class_weight!r} gives every sample a weight of zero:"
-                " there is nothing to learn from."
-            )
-        return weights
+        return compute_sample_weight(self.class_weight, y)
 
     def _encode_targets(self, y, sample_weight, dtype, encoding, incremental):
         check_classification_targets(y)
@@ -262,60 +259,17 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
                     raise ValueError(
                         "TinyMLPClassifier needs samples of at least 2 classes in the data"
                         " (with non-zero weight), but the data contains only one class:"
-                        f" {to_numpy(weighted[:1])[0]!r}."
+                        f" {weighted[:1][0]!r}."
                     )
             encoding = {"classes_": binarizer.classes_, "_y_type": binarizer.y_type_}
         else:
             _check_same_kind_of_targets(y, encoding)
             if encoding["_y_type"] != "multilabel-indicator":
-                classes, known = to_numpy(unique_labels(y)), to_numpy(encoding["classes_"])
-                if not incremental:
-                    if set(classes.tolist()) != set(known.tolist()):
-                        raise ValueError(
-                            "warm_start can only be used where `y` has the same classes as"
-                            f" in the previous call to fit. Previously got {known}, `y` has"
-                            f" {classes}"
-                        )
-                elif len(np.setdiff1d(classes, known)):
-                    raise ValueError(
-                        "`y` has classes not in `self.classes_`. `self.classes_` has"
-                        f" {known}. 'y' has {classes}."
-                    )
-        if on_host(y):
-            return self._one_hot(y, encoding, dtype), _OUTPUTS[encoding["_y_type"]], encoding
-        if encoding["_y_type"] != "multilabel-indicator":  # the labels go where y is
-            encoding["classes_"] = like(
-                y, to_numpy(encoding["classes_"]).astype(host_dtype(y.dtype))
-            )
-        Y = _one_hot_anywhere(y, encoding, dtype)
-        return Y, _OUTPUTS[encoding["_y_type"]], encoding
+                _check_known_classes(unique_labels(y), encoding["classes_"], incremental)
+        return _one_hot(y, encoding, dtype), encoding
 
-    @staticmethod
-    def _one_hot(y, encoding, dtype):
-        """The network's targets: what LabelBinarizer.transform gives, in ``dtype``.
-
-        Written out because the binarizer builds a sparse matrix first, which makes it the
-        peak of a whole fit's memory on large data.
-        """
-        if encoding["_y_type"] == "multilabel-indicator":
-            # any non-zero entry marks a label, as LabelBinarizer reads an indicator matrix
-            Y = y.toarray() if sparse.issparse(y) else np.asarray(y)
-            return (Y != 0).astype(dtype)
-        index = np.searchsorted(encoding["classes_"], y)
-        if encoding["_y_type"] == "binary":
-            return index.astype(dtype).reshape(-1, 1)
-        Y = np.zeros((len(y), len(encoding["classes_"])), dtype=dtype)
-        Y[np.arange(len(y)), index] = 1
-        return Y
-
-    def _decode(self, Z, encoding):
-        if not isinstance(Z, np.ndarray):
-            return _decode_anywhere(Z, encoding)
-        if encoding["_y_type"] == "multilabel-indicator":
-            return (Z > 0.5).astype(int)
-        if encoding["_y_type"] == "multiclass":
-            return encoding["classes_"][np.argmax(Z, axis=1)]
-        return encoding["classes_"][(Z[:, 0] > 0.5).astype(int)]
+    def _training_loss(self, encoding):
+        return make_loss(self.loss, _OUTPUTS[encoding["_y_type"]])
 
     @available_if(partial_fit_available)
     @_fit_context(prefer_skip_nested_validation=True)
@@ -346,7 +300,7 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
             The updated estimator.
         """
         encoding = _announced_encoding(self, y, classes)
-        return self._fit_atomically(X, y, sample_weight, incremental=True, encoding=encoding)
+        return self._partial_fit(X, y, sample_weight, encoding)
 
     def predict_proba(self, X):
         """Probability estimates.
@@ -365,8 +319,8 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         return self._probabilities(X, "predict_proba")
 
     def _probabilities(self, X, method):
-        raw, Z = self._forward(X, method)
-        return _probabilities(raw, Z, self._y_type)
+        raw, Z, out_function = self._forward(X, method)
+        return _probabilities(raw, Z, self._y_type, out_function)
 
     def predict_log_proba(self, X):
         """Logarithm of the probability estimates: ``np.log(predict_proba(X))``.

@@ -9,8 +9,9 @@ import sys
 import warnings
 
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.optimize import _check_optimize_result
 
-from ._arrays import _array_namespace
+from ._arrays import namespace
 
 # modules whose frames a warning skips, so that it points at the line that called fit
 _LIBRARY = ("sklearn_xornet.", "sklearn.")
@@ -29,6 +30,16 @@ def not_converged(solver, max_iter):
         f"{solver.name}: Maximum iterations ({max_iter}) reached and the optimization hasn't"
         " converged yet."
     )
+
+
+def lbfgs_not_converged(result, max_iter):
+    """scikit-learn's words on an L-BFGS run that stopped before it converged (scipy's
+    ``result``), said at the user's line."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _check_optimize_result("lbfgs", result, max_iter)
+    for warning in caught:
+        warn(str(warning.message), warning.category)
 
 
 def diverged(first, last, learning_rate_init):
@@ -56,9 +67,9 @@ def largest_magnitude(A):
     if A.shape[0] == 0 or A.shape[1] == 0:
         return 0.0
     # two passes rather than abs(A): no copy of the training data
-    if hasattr(A, "max"):  # NumPy, sparse, torch, CuPy
+    if hasattr(A, "max"):  # NumPy's, sparse ones
         return max(float(A.max()), -float(A.min()))
-    xp = _array_namespace(A)  # the standard's functions, for any other library
+    xp = namespace(A)
     return max(float(xp.max(A)), -float(xp.min(A)))
 
 
@@ -68,7 +79,7 @@ def _why_non_finite(solver, problem, alpha, class_weighted):
     # (1.8e308); below it, a step size too large is the usual cause.
     reasons = []
     if problem.sample_weight is not None and alpha > 0:
-        total = float(problem.sample_weight.sum())
+        total = float(namespace(problem.sample_weight).sum(problem.sample_weight))
         if alpha / total > 1e100:
             weights = (
                 "sample weights (sample_weight times class_weight)"

@@ -4,22 +4,21 @@ scipy steps a float64 NumPy vector on the host; the objective and its gradient a
 where the data lives (``_objective.py``) and only the flat vector crosses, at the edge of
 :func:`train_lbfgs`. The driver keeps scipy within the finite numbers: a step that overflows
 gets a finite value above every loss seen, so the line search backs off, and a NaN iterate or
-a non-finite start ends the run. Restarts run one after the other; only the kept one's
-warnings reach the user.
+a non-finite start ends the run. Restarts run one after the other, each on a record of its
+own; which one is kept, and what is said of it, is decided as for the epoch solvers' stack
+(``_training.Training.run``).
 """
 
 import math
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import replace
+from functools import partial
 
 import numpy as np
 import scipy.optimize
-from sklearn.utils.optimize import _check_optimize_result
 
 from . import _diagnostics
 from ._arrays import assign, copy, namespace, to_numpy
-from ._objective import on_host_loss
-from ._state import best_restart
+from ._state import Trained
 from ._stopping import stopping_rule
 
 
@@ -27,20 +26,11 @@ class _Breakdown(Exception):
     """scipy's L-BFGS left the finite numbers: its arithmetic overflowed."""
 
 
-@dataclass
-class Outcome:
-    """How one L-BFGS run ended."""
-
-    result: Any  # scipy's result, or None where the run broke down
-    finite: bool  # whether it ended on a finite iterate scipy accepted
-    n_iterations: int
-    final_loss: float
-
-
 class _ScipyObjective:
     """The objective as scipy's L-BFGS wants it: ``theta -> (value, gradient)`` in float64.
 
-    ``theta`` is the trainable part of ``params``, written into it before each evaluation.
+    ``theta`` is the trainable part of one network's ``params`` (a stack of one), written
+    into it before each evaluation.
     """
 
     def __init__(self, params, problem):
@@ -53,11 +43,12 @@ class _ScipyObjective:
         if not np.isfinite(theta).all():
             raise _Breakdown  # scipy's own arithmetic overflowed
         problem, trainable = self.problem, self.problem.trainable
-        assign(self.params, trainable, theta)  # the host's vector, to where the data lives
-        value = on_host_loss(
-            problem.objective(self.params, self.grad, problem.X, problem.Y, problem.sample_weight)
+        assign(self.params, (..., trainable), theta)  # the host's vector, to the data
+        values = problem.objective(
+            self.params, self.grad, problem.X, problem.Y, problem.sample_weight
         )
-        gradient = to_numpy(self.grad[trainable]).astype(np.float64)
+        value = float(to_numpy(values)[0])
+        gradient = to_numpy(self.grad[0, trainable]).astype(np.float64)
         # scipy squares the gradient's norm: where that overflows, so does its step
         if np.isfinite(value) and np.isfinite(gradient @ gradient):
             self.largest_loss = max(abs(value), self.largest_loss or 0.0)
@@ -71,46 +62,58 @@ class _ScipyObjective:
         return self.barriers[-1], np.zeros_like(gradient)
 
 
-def train_lbfgs(params, problem, history, solver, settings):
-    """Train ``params`` in place, one loss record per iteration; returns the :class:`Outcome`.
+class _Iterations:
+    """What follows each iteration scipy reports: its record, the callbacks' task, early
+    stopping; and the last iterate accepted, with a finite loss."""
 
-    ``params`` ends at the last iterate with a finite loss or, with early stopping, at the
-    iterate of the best validation score: the run stops once that score has not improved
-    for ``n_iter_no_change`` iterations, as the epoch solvers do.
-    """
-    trainable = problem.trainable
-    objective = _ScipyObjective(params, problem)
-    rule = stopping_rule(solver, params, settings)
-    n_before = len(history.loss_curve)
-    start = to_numpy(params[trainable]).astype(np.float64)
-    last_accepted = start  # the last iterate scipy reported, with a finite loss
+    def __init__(self, training, params, rule):
+        self.training, self.params, self.rule = training, params, rule
+        self.trainable = (..., training.problem.trainable)
+        self.last_accepted = to_numpy(params[self.trainable][0, ...]).astype(np.float64)
 
-    def callback(intermediate_result):
-        nonlocal last_accepted
+    def __call__(self, intermediate_result):
         x, value = intermediate_result.x, float(intermediate_result.fun)
         if not (math.isfinite(value) and np.isfinite(x).all()):
             raise _Breakdown
+        training, params = self.training, self.params
+        history, settings = training.history, training.settings
         # scipy reports an iteration once it is done: its task opens and closes here
-        problem.tasks.begin_epoch()
-        history.loss_curve.append(value)
-        last_accepted = x.copy()
-        assign(params, trainable, x)
-        improved = rule.improved(value, params, problem, history, settings.verbose)
-        if problem.tasks.end_epoch(lambda: problem.fitted_attributes(params)):
+        training.tasks.begin_epoch()
+        history.loss_curve.append([value])
+        self.last_accepted = x.copy()
+        assign(params, self.trainable, x)
+        improved = self.rule.improved([value], params, training)
+        if training.tasks.end_epoch(lambda: training.problem.fitted_attributes(params[0, ...])):
             raise StopIteration  # a callback asked to stop: a usable model
-        if settings.early_stopping and rule.stalled(improved, history, settings.n_iter_no_change):
+        n_iter_no_change = settings.n_iter_no_change
+        if settings.early_stopping and self.rule.stalled(improved, history, n_iter_no_change):
             if settings.verbose:
-                print(rule.stalled_message(settings.n_iter_no_change, "iterations"), "Stopping.")
+                print(self.rule.stalled_message(n_iter_no_change, "iterations"), "Stopping.")
             raise StopIteration  # the validation score stopped improving
 
+
+def train_lbfgs(training, params):
+    """Train one network, ``params`` (a stack of one), in place, one loss record per
+    iteration in ``training.history``; returns its final loss.
+
+    ``params`` ends at the last iterate with a finite loss or, with early stopping, at the
+    iterate of the best validation score: the run stops once that score has not improved
+    for ``n_iter_no_change`` iterations, as the epoch solvers do. What is to be said of the
+    run (it did not converge, it became non-finite) goes into the history's notes.
+    """
+    problem, history, solver = training.problem, training.history, training.solver
+    objective = _ScipyObjective(params, problem)
+    rule = stopping_rule(solver, params, training.settings)
+    iterations = _Iterations(training, params, rule)
+    n_before = len(history.loss_curve)
     try:
         result = scipy.optimize.minimize(
             objective,
-            start,
+            iterations.last_accepted,
             method="L-BFGS-B",
             jac=True,
-            callback=callback,
-            options=solver.options,
+            callback=iterations,
+            options=solver.options(problem.objective.loss),
         )
         finite = bool(
             np.isfinite(result.fun)
@@ -120,35 +123,29 @@ def train_lbfgs(params, problem, history, solver, settings):
     except _Breakdown:
         result, finite = None, False
     n_iterations = len(history.loss_curve) - n_before
+    assign(params, iterations.trainable, result.x if finite else iterations.last_accepted)
     if finite:
-        assign(params, trainable, result.x)
         final_loss = float(result.fun)
     else:
-        assign(params, trainable, last_accepted)
-        final_loss = history.loss_curve[-1] if n_iterations else np.inf
+        final_loss = history.loss_curve[-1][0] if n_iterations else np.inf
     rule.finish(params, history)
     history.t += n_iterations * problem.X.shape[0]
-    return Outcome(result, finite, n_iterations, final_loss)
+    if not finite:  # an error if not one iteration was finite
+        history.notes.append(training.non_finite(n_iterations))
+    elif result.status != 99:  # 99: a callback stopped the run
+        history.notes.append(partial(_diagnostics.lbfgs_not_converged, result, solver.max_iter))
+    return final_loss
 
 
-def train_lbfgs_restarts(params, problem, history, solver, settings):
-    """L-BFGS on each restart in turn: the best's weights and record, and every final loss.
-
-    Only the kept run's warnings reach the user: those of the others are about weights that
-    are thrown away, and sixteen restarts would say the same thing sixteen times.
-    """
-    runs = []
-    stack = params[None, ...] if params.ndim == 1 else params
-    for r in range(stack.shape[0]):
-        run, start = history.copy(), copy(stack[r, ...])
-        runs.append((start, run, train_lbfgs(start, problem, run, solver, settings)))
-    final = np.array([outcome.final_loss for *_, outcome in runs])
-    scores = [run.best_validation_score for _, run, _ in runs]
-    best, run, outcome = runs[best_restart(final, scores, settings.early_stopping)]
-    if not outcome.finite:  # raises if not one iteration was finite
-        _diagnostics.non_finite(
-            outcome.n_iterations, solver, problem, settings.alpha, settings.class_weighted
-        )
-    elif outcome.result.status != 99:  # 99: a callback stopped the run
-        _check_optimize_result("lbfgs", outcome.result, solver.max_iter)
-    return best, run, final
+def train_lbfgs_restarts(training, params):
+    """L-BFGS on each network of the stack ``params`` in turn, each with a record of its
+    own; what is left of them (``_state.Trained``)."""
+    records, final_losses = [], []
+    for r in range(params.shape[0]):
+        run = replace(training, history=training.history.network(r))
+        network = copy(params[r : r + 1, ...])
+        final_losses.append(train_lbfgs(run, network))
+        params[r : r + 1, ...] = network
+        records.append(run.history)
+    best_scores = [record.best_scores[0] for record in records]
+    return Trained(final_losses, best_scores, records.__getitem__)

@@ -1,19 +1,21 @@
-"""Losses by name: each loss's value per sample, and its output delta dZ.
+"""Losses: each one entry, :class:`Loss`, with everything the code needs to know about it.
 
 A loss is looked up by the pair (loss name, output activation), because the same name means
-a different formula on a sigmoid, softmax or exponential output. Its ``value`` takes the
-targets ``Y``, the output layer's pre-activation ``raw``, its output ``Z`` and the
-difference ``Z - Y``, and sums the last axis: one value per sample (a leading axis of
-stacked networks is kept). Log-losses are computed from ``raw`` (log-sigmoid, log-softmax),
-so they stay finite where ``Z`` rounds to 0 or 1. Its ``output_delta`` gives dZ, the
-gradient at the output pre-activation, from which backpropagation starts. Everything is written with
-the array functions of ``xp`` (``_arrays.py``); this module does not weigh, average or
-penalise (``_objective.py`` does).
+a different formula on a sigmoid, softmax or exponential output; a loss that has an output
+of its own (the Poisson deviance's exponential link) says so in :data:`OWN_OUTPUT`. Its
+``value`` takes the targets ``Y``, the output layer's pre-activation ``raw``, its output
+``Z`` and the difference ``Z - Y``, and sums the last axis: one value per sample (a leading
+axis of stacked networks is kept). Log-losses are computed from ``raw`` (log-sigmoid,
+log-softmax), so they stay finite where ``Z`` rounds to 0 or 1. Its ``output_delta`` gives
+dZ, the gradient at the output pre-activation, from which backpropagation starts; whether
+it is smooth (for L-BFGS's tolerance) and any shortcut for its sum are on it too.
+Everything is written with the array functions of ``xp`` (``_arrays.py``); this module does
+not weigh, average or penalise (``_objective.py`` does).
 """
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 def half_squared_error(Y, raw, Z, dZ, xp):
@@ -75,22 +77,34 @@ def _tilted_sign(Z, E, xp, quantile):
     return 0.5 * xp.sign(E) + (0.5 - quantile)
 
 
+def _half_sum_of_squares(E, xp):
+    # the unweighted sum over rows and outputs at once: on NumPy one product (_arrays)
+    return 0.5 * xp.sum_of_squares(E)
+
+
 @dataclass(frozen=True)
 class Loss:
-    """A loss on one kind of output: its value per sample and its output delta.
+    """A loss on one kind of output: its value per sample, its output delta, and what the
+    code needs to know of it.
 
     ``through_output_slope``: False where the output's link is the loss's canonical one
     (log-loss on a sigmoid or softmax, Poisson on exp, squared error on the identity), whose
     delta is simply ``Z - Y``; True for squared error on a sigmoid or softmax output, whose
     delta goes on through the output's slope, as in the article. ``error_delta``: for a loss
     whose delta is not the error, the function ``f(Z, E, xp)`` that gives it (the sign of
-    the error for the absolute error). Parameters (Huber's threshold, the quantile) are
-    bound into ``value`` and ``error_delta`` by :func:`make_loss`.
+    the error for the absolute error). ``smooth``: False where the gradient jumps as the
+    error changes sign (the absolute error, the pinball loss), which L-BFGS's default
+    tolerance takes into account. ``summed``: a shortcut ``f(E, xp)`` for the loss summed
+    over an unweighted batch. Parameters (Huber's threshold, the quantile) are bound into
+    ``value`` and ``error_delta`` by :func:`make_loss`.
     """
 
     value: Callable
+    out_activation: str
     through_output_slope: bool = False
     error_delta: Callable | None = None
+    smooth: bool = True
+    summed: Callable | None = None
 
     def output_delta(self, out_slope, xp):
         """How dZ follows from the error ``Z - Y``, given the output's slope function.
@@ -104,18 +118,35 @@ class Loss:
         # the article's dZ = E * sigmoid_(Z) (negated here: a gradient, not a step)
         return out_slope if self.through_output_slope else None
 
+    def total(self, Y, raw, Z, E, xp):
+        """The loss summed over the rows of an unweighted batch: one sum per network."""
+        if self.summed is not None:
+            return self.summed(E, xp)
+        return xp.sum(self.value(Y, raw, Z, E, xp), axis=-1)
+
+
+_SQUARES = {"value": half_squared_error, "summed": _half_sum_of_squares}
 
 LOSSES = {
-    ("squared_error", "identity"): Loss(half_squared_error),
-    ("squared_error", "logistic"): Loss(half_squared_error, through_output_slope=True),
-    ("squared_error", "softmax"): Loss(half_squared_error, through_output_slope=True),
-    ("log_loss", "logistic"): Loss(binary_log_loss),
-    ("log_loss", "softmax"): Loss(categorical_log_loss),
-    ("poisson", "exp"): Loss(half_poisson_deviance),
-    ("absolute_error", "identity"): Loss(absolute_error, error_delta=_sign),
-    ("huber", "identity"): Loss(huber, error_delta=_clipped),
-    ("quantile", "identity"): Loss(pinball, error_delta=_tilted_sign),
+    ("squared_error", "identity"): Loss(out_activation="identity", **_SQUARES),
+    ("squared_error", "logistic"): Loss(
+        out_activation="logistic", through_output_slope=True, **_SQUARES
+    ),
+    ("squared_error", "softmax"): Loss(
+        out_activation="softmax", through_output_slope=True, **_SQUARES
+    ),
+    ("log_loss", "logistic"): Loss(binary_log_loss, "logistic"),
+    ("log_loss", "softmax"): Loss(categorical_log_loss, "softmax"),
+    ("poisson", "exp"): Loss(half_poisson_deviance, "exp"),
+    ("absolute_error", "identity"): Loss(
+        absolute_error, "identity", error_delta=_sign, smooth=False
+    ),
+    ("huber", "identity"): Loss(huber, "identity", error_delta=_clipped),
+    ("quantile", "identity"): Loss(pinball, "identity", error_delta=_tilted_sign, smooth=False),
 }
+
+# the output a loss trains on where the loss decides it: the Poisson deviance's own link
+OWN_OUTPUT = {"poisson": "exp"}
 
 # each parametrised loss's keyword, in its value and delta functions
 _PARAMETERS = {"huber": "delta", "quantile": "quantile"}
@@ -128,8 +159,20 @@ def make_loss(name, out_activation, parameter=None):
     if name not in _PARAMETERS:
         return loss
     bound = {_PARAMETERS[name]: parameter}
-    return Loss(
-        functools.partial(loss.value, **bound),
-        loss.through_output_slope,
-        functools.partial(loss.error_delta, **bound),
+    return replace(
+        loss,
+        value=functools.partial(loss.value, **bound),
+        error_delta=functools.partial(loss.error_delta, **bound),
     )
+
+
+def regression_loss(name, output_activation, parameter=None):
+    """The :class:`Loss` a regressor trains: ``name`` on its own output where it has one,
+    else on ``output_activation``; a clear error where that pair does not exist."""
+    if output_activation != "identity" and (name, output_activation) not in LOSSES:
+        raise ValueError(
+            f"loss={name!r} needs a linear output ('poisson' has its own exponential one);"
+            " only loss='squared_error' can be combined with"
+            f" output_activation={output_activation!r}."
+        )
+    return make_loss(name, OWN_OUTPUT.get(name, output_activation), parameter)

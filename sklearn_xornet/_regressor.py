@@ -1,6 +1,9 @@
-"""TinyMLPRegressor: real targets in (standardised by default), real predictions out."""
+"""TinyMLPRegressor: real targets in (standardised by default), real predictions out.
 
-from functools import partial
+Targets are scaled on the host, with NumPy, whatever the namespace of ``X``; the scaled
+targets and the scaling then go where ``X`` is, and predictions are mapped back there.
+"""
+
 from numbers import Real
 
 import numpy as np
@@ -9,40 +12,31 @@ from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 
-from ._arrays import _array_namespace, float_dtypes, host_dtype, namespace, on_host, to_numpy
-from ._base import _BaseTinyMLP, _store_parameters, partial_fit_available
+from ._arrays import namespace
+from ._base import _BaseTinyMLP, partial_fit_available, store_parameters
 from ._docs import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC
-from ._losses import make_loss
+from ._losses import regression_loss
 
 
-def _mean_and_scale(Y, sample_weight, xp=np):
+def _mean_and_scale(Y, sample_weight):
     """Weighted mean and standard deviation of each column, safe from overflow.
 
     Columns are divided by their largest magnitude first, so targets near the float range
-    (1e300) give a finite mean and scale. A constant column gets scale 1. ``xp`` is the
-    namespace of another library's ``Y``, on whose device it all happens.
+    (1e300) give a finite mean and scale. A constant column gets scale 1.
     """
-    magnitude = xp.max(xp.abs(Y), axis=0)
-    magnitude = xp.where(magnitude == 0, xp.ones_like(magnitude), magnitude)
+    magnitude = np.max(np.abs(Y), axis=0)
+    magnitude = np.where(magnitude == 0, 1.0, magnitude)
     unit = Y / magnitude
-    if xp is np:
-        average = np.average
-    else:
-        from sklearn.utils._array_api import _average
-
-        average = partial(_average, xp=xp)
-    mean = average(unit, axis=0, weights=sample_weight)
-    std = xp.sqrt(average((unit - mean) ** 2, axis=0, weights=sample_weight))
-    std = xp.where(std > 10 * float(np.finfo(np.float64).eps), std, 1 / magnitude)
+    mean = np.average(unit, axis=0, weights=sample_weight)
+    std = np.sqrt(np.average((unit - mean) ** 2, axis=0, weights=sample_weight))
+    std = np.where(std > 10 * np.finfo(np.float64).eps, std, 1 / magnitude)
     return mean * magnitude, std * magnitude
 
 
-def _any(condition):
-    return bool(namespace(condition).any(condition))
-
-
-def _astype(array, dtype, xp):
-    return array.astype(dtype) if xp is np else xp.astype(array, dtype)
+def decode(Z, encoding):
+    """The predictions of the network's output ``Z``, in the targets' scale, where ``Z`` is."""
+    y = Z * encoding["_y_scale"] + encoding["_y_mean"]
+    return namespace(y).reshape(y, (-1,)) if y.shape[1] == 1 else y
 
 
 class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
@@ -180,56 +174,40 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
         output_activation="identity",
         normalize_y=True,
     ):
-        _store_parameters(self, locals())
+        store_parameters(self, locals())
 
     _encoding_attributes = ("_y_mean", "_y_scale")
     _score_function = staticmethod(r2_score)
+    _decode = staticmethod(decode)
 
     def _encode_targets(self, y, sample_weight, dtype, encoding, incremental):
-        # scaled in float64 (where the device has it) whatever the training dtype: raw
-        # targets may not fit float32
-        xp = np if on_host(y) else _array_namespace(y)
-        widest = np.float64 if xp is np else float_dtypes(xp, y.device)[0]
-        Y = _astype(xp.reshape(y, (y.shape[0], -1)), widest, xp)
-        if self.loss != "squared_error" and self.output_activation != "identity":
-            raise ValueError(
-                f"loss={self.loss!r} needs a linear output ('poisson' has its own"
-                " exponential one); only loss='squared_error' can be combined with"
-                f" output_activation={self.output_activation!r}."
-            )
+        # scaled in float64 whatever the training dtype: raw targets may not fit float32
+        Y = np.asarray(y, dtype=np.float64).reshape(y.shape[0], -1)
         if self.loss == "quantile" and self.quantile is None:
             raise ValueError("loss='quantile' needs quantile, the quantile to estimate, in (0, 1).")
-        if self.loss == "poisson":
-            if _any(Y < 0) or not _any(Y > 0):
-                raise ValueError(
-                    "loss='poisson' requires non-negative targets with a positive sum."
-                )
-            out_activation = "exp"
-        else:
-            out_activation = self.output_activation
-        if out_activation == "logistic" and (_any(Y < 0) or _any(Y > 1)):
+        out_activation = regression_loss(self.loss, self.output_activation).out_activation
+        if out_activation == "exp" and ((Y < 0).any() or not (Y > 0).any()):
+            raise ValueError("loss='poisson' requires non-negative targets with a positive sum.")
+        if out_activation == "logistic" and ((Y < 0).any() or (Y > 1).any()):
             raise ValueError(
                 "output_activation='logistic' requires targets in [0, 1]; got values in"
-                f" [{float(xp.min(Y))}, {float(xp.max(Y))}]."
+                f" [{Y.min()}, {Y.max()}]."
             )
-
         if encoding is None:
-            mean, scale = xp.zeros_like(Y[0, ...]), xp.ones_like(Y[0, ...])
+            mean, scale = np.zeros_like(Y[0]), np.ones_like(Y[0])
             if self.normalize_y and out_activation == "identity":
-                mean, scale = _mean_and_scale(Y, sample_weight, xp)
+                mean, scale = _mean_and_scale(Y, sample_weight)
             # continued training keeps the first fit's scaling: the weights are tied to it
             encoding = {"_y_mean": mean, "_y_scale": scale}
         Y = (Y - encoding["_y_mean"]) / encoding["_y_scale"]
         self._check_targets_fit(Y, encoding, dtype)
-        encoding = {name: _astype(value, dtype, xp) for name, value in encoding.items()}
-        return _astype(Y, dtype, xp), out_activation, encoding
+        encoding = {name: value.astype(dtype) for name, value in encoding.items()}
+        return Y.astype(dtype), encoding
 
-    def _training_loss(self, out_activation, encoding):
-        if self.loss == "huber":  # the threshold in the units the network is trained in
-            return make_loss("huber", out_activation, self.huber_delta / encoding["_y_scale"])
-        if self.loss == "quantile":
-            return make_loss("quantile", out_activation, self.quantile)
-        return self.loss
+    def _training_loss(self, encoding):
+        # Huber's threshold in the units the network is trained in
+        parameters = {"huber": self.huber_delta / encoding["_y_scale"], "quantile": self.quantile}
+        return regression_loss(self.loss, self.output_activation, parameters.get(self.loss))
 
     @staticmethod
     def _check_targets_fit(Y, encoding, dtype):
@@ -238,28 +216,22 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
         ``Y`` and the scaling are in float64; both are stored in ``dtype``, the scaling too
         since predictions are mapped back with it.
         """
-        xp = namespace(Y)
-        # one number per output, to the host
-        column_max = to_numpy(xp.max(xp.abs(Y), axis=0))
-        nonzero = to_numpy(xp.any(Y != 0, axis=0))
-        mean, scale = (to_numpy(encoding[name]) for name in ("_y_mean", "_y_scale"))
-        finfo = np.finfo(host_dtype(dtype))
-        name = host_dtype(dtype).name
+        finfo = np.finfo(dtype)
+        column_max, nonzero = np.max(np.abs(Y), axis=0), np.any(Y != 0, axis=0)
+        mean, scale = encoding["_y_mean"], encoding["_y_scale"]
         largest = max(column_max.max(), np.abs(mean).max(), np.abs(scale).max())
         if not largest <= finfo.max:  # NaN included
-            problem = f"too large to train on in {name}, whose largest number is {finfo.max:.3g}"
+            problem = (
+                f"too large to train on in {dtype.name}, whose largest number is {finfo.max:.3g}"
+            )
         elif (scale < finfo.tiny).any() or ((column_max < finfo.tiny) & nonzero).any():
             problem = (
-                f"too small to train on in {name}, whose smallest normal number is"
+                f"too small to train on in {dtype.name}, whose smallest normal number is"
                 f" {finfo.tiny:.3g}: their spread underflows"
             )
         else:
             return
         raise ValueError(f"The targets are {problem}. Scale them, or pass float64 data.")
-
-    def _decode(self, Z, encoding):
-        y = Z * encoding["_y_scale"] + encoding["_y_mean"]
-        return namespace(y).reshape(y, (-1,)) if y.shape[1] == 1 else y
 
     @available_if(partial_fit_available)
     @_fit_context(prefer_skip_nested_validation=True)
@@ -286,7 +258,7 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
         self : object
             The updated estimator.
         """
-        return self._fit_atomically(X, y, sample_weight, incremental=True)
+        return self._partial_fit(X, y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,12 +1,13 @@
-"""The solvers: one contract, the update rules of 'gd', 'sgd' and 'adam', and L-BFGS's options.
+"""The solvers: one contract, the update rules of 'gd', 'sgd' and 'adam', and L-BFGS.
 
-:class:`Solver` states what every solver provides; :func:`make_solver` turns an estimator's
+:class:`Solver` states what every solver provides, training included: ``train(training,
+params)`` is every solver's entry, the epoch loop of ``_training.py`` for the epoch solvers,
+scipy's L-BFGS in ``_lbfgs.py`` for :class:`LBFGS`. :func:`make_solver` turns an estimator's
 ``solver`` parameter (and the parameters that go with it) into one, and is the only place
 that reads that name. The update rules are scikit-learn's
 (``sklearn/neural_network/_stochastic_optimizers.py``) written on one flat vector, so a step
 is a few vectorised operations whatever the number of layers; they are ordered by growing
-complexity, each variant a few lines on top of the one before. The loops that call them are
-elsewhere: the epochs in ``_training.py``, scipy's L-BFGS in ``_lbfgs.py``.
+complexity, each variant a few lines on top of the one before.
 """
 
 import math
@@ -14,19 +15,21 @@ import math
 import numpy as np
 
 from . import _diagnostics
-from ._arrays import NUMPY, copy, namespace
+from ._arrays import copy, namespace
+from ._lbfgs import train_lbfgs_restarts
+from ._training import train_epochs
 
 # What tol='auto' means: the epoch solvers stop when the loss improves by less than this for
 # n_iter_no_change epochs, L-BFGS when an iteration lowers the loss by less than this share
 # of its value (scipy's ftol), its gradient test then ending only runs that truly converged.
 # On the benchmark data sets this stops L-BFGS where it generalises best (README, Defaults).
 AUTO_TOL = 1e-5
-# A loss whose gradient jumps where the error changes sign (absolute error, pinball) stalls
-# L-BFGS's loss for a few iterations on the way: 'auto' asks it for a 100x smaller relative
-# decrease before it stops. Measured on a noisy heteroscedastic set (4 seeds): the 0.05
-# quantile's held-out pinball loss 0.292 at 1e-5, 0.233 at 1e-7, 0.232 at 1e-9.
+# A loss whose gradient jumps where the error changes sign (absolute error, pinball: not
+# Loss.smooth) stalls L-BFGS's loss for a few iterations on the way: 'auto' asks it for a
+# 100x smaller relative decrease before it stops. Measured on a noisy heteroscedastic set
+# (4 seeds): the 0.05 quantile's held-out pinball loss 0.292 at 1e-5, 0.233 at 1e-7, 0.232
+# at 1e-9.
 AUTO_TOL_NONSMOOTH = 1e-7
-NONSMOOTH_LOSSES = ("absolute_error", "quantile")
 
 
 def _copy(value):
@@ -47,7 +50,8 @@ class Solver:
     shaped like the gradient. ``iteration_ends(time_step)`` runs after each epoch,
     ``trigger_stopping(msg, verbose)`` when the loss stalls and says whether training stops.
     ``get_state()`` and ``set_state(state)`` carry the running state (numbers and arrays)
-    from one ``partial_fit`` call to the next.
+    from one ``partial_fit`` call to the next. ``train(training, params)`` trains the stack
+    ``params`` in place and returns what is left of it (``_state.Trained``).
     """
 
     by_epochs = True
@@ -89,6 +93,9 @@ class Solver:
     def set_state(self, state):
         for name in self._state:
             setattr(self, name, _copy(state[name]))
+
+    def train(self, training, params):
+        return train_epochs(training, params)
 
     def update(self, params, grad):
         raise NotImplementedError
@@ -188,7 +195,7 @@ class Adam(Solver):
         self.m = self.v = self._step = None
 
     def update(self, params, grad):
-        xp = NUMPY if type(grad) is np.ndarray else namespace(grad)
+        xp = namespace(grad)
         if self.m is None:
             self.m, self.v, self._step = (xp.zeros_like(grad) for _ in range(3))
         m, v, step = self.m, self.v, self._step
@@ -214,7 +221,8 @@ class Adam(Solver):
 class LBFGS(Solver):
     """scipy's L-BFGS-B on the full batch, with scikit-learn's meaning of ``tol``.
 
-    It drives its own iterations (``_lbfgs.py``); what it holds is their options.
+    It drives its own iterations, one restart after the other (``_lbfgs.py``); what it
+    holds is their options.
     """
 
     by_epochs = False
@@ -224,19 +232,28 @@ class LBFGS(Solver):
     steps = "iterations"
     name = "lbfgs"
     parameters = ("max_iter", "max_fun", "tol")
-    keywords = ("loss",)
+    keywords = ()
 
-    def __init__(self, max_iter, max_fun, tol, loss=None):
+    def __init__(self, max_iter, max_fun, tol):
         self.learning_rate_init = None
         self.max_iter = max_iter
+        self.max_fun = max_fun
+        self.requested_tol = tol
         # early stopping's least improvement of the validation score, as the epoch solvers'
         self.tol = AUTO_TOL if tol == "auto" else tol
-        self.options = {"maxiter": max_iter, "maxfun": max_fun}
-        if tol == "auto":
-            ftol = AUTO_TOL_NONSMOOTH if loss in NONSMOOTH_LOSSES else AUTO_TOL
-            self.options.update(ftol=ftol, gtol=1e-8)
+
+    def options(self, loss):
+        """scipy's options for a run on ``loss`` (a ``_losses.Loss``)."""
+        options = {"maxiter": self.max_iter, "maxfun": self.max_fun}
+        if self.requested_tol == "auto":
+            ftol = AUTO_TOL if loss.smooth else AUTO_TOL_NONSMOOTH
+            options.update(ftol=ftol, gtol=1e-8)
         else:
-            self.options.update(gtol=tol)  # scikit-learn's meaning: the gradient tolerance
+            options.update(gtol=self.requested_tol)  # scikit-learn's: the gradient tolerance
+        return options
+
+    def train(self, training, params):
+        return train_lbfgs_restarts(training, params)
 
 
 SOLVERS = {"lbfgs": LBFGS, "adam": Adam, "sgd": SGD, "gd": GradientDescent}

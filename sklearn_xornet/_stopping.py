@@ -17,7 +17,7 @@ import math
 import numpy as np
 from sklearn.utils import gen_batches
 
-from . import _diagnostics
+from . import _diagnostics, _parallel
 from ._activations import magnitude
 from ._arrays import copy, namespace, to_numpy
 
@@ -33,28 +33,22 @@ class NonFiniteGuard:
     def __init__(self, params):
         self.last_finite, self.start = copy(params), copy(params)
 
-    def accept(self, loss, params):
-        """The epoch's ``loss`` (inf for restarts that dropped out), or None where no loss is
-        finite: the weights are then back at the last finite ones. ``params`` are those
+    def accept(self, losses, params):
+        """The epoch's ``losses`` (inf for restarts that dropped out), or None where no loss
+        is finite: the weights are then back at the last finite ones. ``params`` are those
         the epoch ended with, and the next one starts from."""
-        if isinstance(loss, float):  # one network
-            if not math.isfinite(loss):
-                params[...] = self.last_finite
-                return None
+        finite = [math.isfinite(loss) for loss in losses]
+        if all(finite):
             self.last_finite, self.start = self.start, self.last_finite
-        else:
-            finite = np.isfinite(loss)
-            if finite.all():
-                self.last_finite, self.start = self.start, self.last_finite
-            elif not finite.any():
-                params[...] = self.last_finite
-                return None
-            else:  # the restarts that lost their finite loss go back, and drop out
-                copy_rows(self.last_finite, self.start, finite)
-                copy_rows(params, self.last_finite, ~finite)
-                loss = np.where(finite, loss, np.inf)
+        elif not any(finite):
+            params[...] = self.last_finite
+            return None
+        else:  # the restarts that lost their finite loss go back, and drop out
+            copy_rows(self.last_finite, self.start, finite)
+            copy_rows(params, self.last_finite, [not ok for ok in finite])
+            losses = [loss if ok else math.inf for loss, ok in zip(losses, finite, strict=True)]
         self.start[...] = params
-        return loss
+        return losses
 
     def check_outputs(self, params, problem):
         """Whether the last updates, which no loss has seen, left finite outputs on the
@@ -65,29 +59,25 @@ class NonFiniteGuard:
 
 
 def copy_rows(target, source, rows):
-    """``target[r] = source[r]`` for each restart ``r`` that ``rows`` (one bool each, on the
-    host) marks; for one network, all of it or nothing."""
-    if target.ndim == 1:
-        if rows:
-            target[...] = source
-        return
+    """``target[r] = source[r]`` for each network ``r`` of the stacks that ``rows`` (one
+    bool each, on the host) marks."""
     for r in np.flatnonzero(rows):
         target[int(r), ...] = source[int(r), ...]
 
 
-def finite_outputs(params, problem, rows_at_once=4096):
-    """Whether the outputs on every training sample are finite (one bool per restart).
+def finite_outputs(params, problem):
+    """Whether the outputs on every training sample are finite (one bool per network).
 
     A bound on the outputs, from the weights alone, settles it in most runs; the forward
-    pass over the training rows is left to the restarts it cannot clear.
+    pass over the training rows is left to the networks it cannot clear.
     """
     cleared = outputs_cannot_overflow(params, problem)
     if cleared.all():
         return cleared
     xp = namespace(params)
     computed = np.ones(np.shape(cleared), dtype=bool)
-    for rows in gen_batches(problem.X.shape[0], rows_at_once):
-        for output in problem.outputs(params, problem.X[rows]):  # raw, then Z
+    for rows in gen_batches(problem.X.shape[0], _parallel.CHECK_ROWS):
+        for output in problem.objective.outputs(params, problem.X[rows]):  # raw, then Z
             computed &= to_numpy(xp.all(xp.isfinite(output), axis=(-2, -1)))
     return cleared | computed
 
@@ -129,17 +119,19 @@ class NoImprovement:
     def __init__(self, tol):
         self.tol = tol
 
-    def improved(self, loss, params, problem, history, verbose):
-        # the run goes on while its best restart improves
-        best_now = loss if isinstance(loss, float) else float(loss.min())
+    def improved(self, losses, params, training):
+        """Record an epoch that ended with ``losses`` (one per network of the stack
+        ``params``) in ``training.history``; whether it improved."""
+        history, problem, verbose = training.history, training.problem, training.settings.verbose
+        best_now = min(losses)  # the run goes on while its best restart improves
         if verbose:
             print(f"Iteration {len(history.loss_curve)}, loss = {best_now:.8f}")
         if problem.validation is not None:
-            scores, losses = problem.validation.evaluate(params, problem)
+            scores, validation_losses = problem.validation.evaluate(params, problem.objective)
             history.validation_scores.append(scores)
-            history.validation_losses.append(losses)
+            history.validation_losses.append(validation_losses)
             if verbose:
-                print(f"Validation score: {float(np.fmax.reduce(np.atleast_1d(scores))):f}")
+                print(f"Validation score: {float(np.fmax.reduce(scores)):f}")
         improved = best_now <= history.best_loss - self.tol
         if best_now < history.best_loss:
             history.best_loss = best_now
@@ -170,14 +162,18 @@ class EarlyStopping(NoImprovement):
         super().__init__(tol)
         self.best_params = copy(params)
 
-    def improved(self, loss, params, problem, history, verbose):
-        super().improved(loss, params, problem, history, verbose)  # records the score
-        score = history.validation_scores[-1]
-        best_now = float(np.fmax.reduce(np.atleast_1d(score)))
+    def improved(self, losses, params, training):
+        super().improved(losses, params, training)  # records the scores
+        history = training.history
+        scores = history.validation_scores[-1]
+        best_now = float(np.fmax.reduce(scores))
         improved = best_now >= history.best_validation_score + self.tol
-        better = np.atleast_1d(score) > history.best_scores
-        history.best_scores = np.where(better, score, history.best_scores)
-        copy_rows(self.best_params, params, better if params.ndim == 2 else better[0])
+        better = [score > best for score, best in zip(scores, history.best_scores, strict=True)]
+        history.best_scores = [
+            score if up else best
+            for score, best, up in zip(scores, history.best_scores, better, strict=True)
+        ]
+        copy_rows(self.best_params, params, better)
         history.best_validation_score = max(history.best_validation_score, best_now)
         return improved
 
@@ -195,6 +191,6 @@ def stopping_rule(solver, params, settings):
 
 def warn_if_diverged(loss_curve, solver):
     """A run that stalls far above where it started has diverged: say so, once."""
-    first, last = np.min(loss_curve[0]), np.min(loss_curve[-1])
+    first, last = min(loss_curve[0]), min(loss_curve[-1])
     if last > 10 * first:
         _diagnostics.diverged(first, last, solver.learning_rate_init)

@@ -1,28 +1,31 @@
-"""The epochs of 'gd', 'sgd' and 'adam', and the entry to every solver's loop.
+"""A training run, and the epochs of 'gd', 'sgd' and 'adam'.
 
-:func:`train` runs the solver's loop under ``_parallel``'s BLAS limit: :func:`train_epochs`
-for the epoch solvers, ``_lbfgs.train_lbfgs_restarts`` for L-BFGS. An epoch runs over
-batches (:class:`Batches`), each step evaluating the objective and letting the solver update
-the weights; after it, the rules of ``_stopping.py`` judge. This module neither validates
-nor publishes (the estimator does), nor draws starting weights (``_weights.py``).
+:class:`Training` owns one call's training: what it trains on (``_state.Problem``), its
+record (``_state.History``), the solver, the settings, the callback tasks and the random
+state. :meth:`Training.run` is every solver's entry: under ``_parallel``'s BLAS limit it
+hands the stack of starting weights to the solver's own loop (``Solver.train``: the epochs
+below, or scipy's L-BFGS on each restart in ``_lbfgs.py``), keeps the best network and says
+what there is to say about its training (``_diagnostics``). An epoch runs over batches
+(:class:`Batches`), each step evaluating the objective and letting the solver update the
+weights; after it, the rules of ``_stopping.py`` judge. This module neither validates nor
+publishes (the estimator does), nor draws starting weights (``_weights.py``).
 """
 
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import numpy as np
 from sklearn.utils import gen_batches
 
 from . import _diagnostics, _parallel
-from ._arrays import _array_namespace, host_dtype, like, namespace, on_host
-from ._lbfgs import train_lbfgs_restarts
-from ._objective import on_host_loss
-from ._state import keep_best_restart
+from ._arrays import copy, host_dtype, like, namespace, to_numpy, unstacked
+from ._state import Trained, best_restart
 from ._stopping import NonFiniteGuard, stopping_rule, warn_if_diverged
 
 
 @dataclass
-class TrainingSettings:
+class Settings:
     """What the estimator's parameters say about one call's training."""
 
     n_epochs: int  # max_iter, or 1 for partial_fit
@@ -43,6 +46,59 @@ class TrainingSettings:
             verbose=estimator.verbose,
             alpha=estimator.alpha,
             class_weighted=getattr(estimator, "class_weight", None) is not None,
+        )
+
+
+@dataclass
+class Training:
+    """One call's training: what it trains on, its record, its solver and its rules.
+
+    ``problem`` (``_state.Problem``), ``history`` (``_state.History``, of the whole stack),
+    ``solver`` (``_solvers.Solver``), ``settings`` (:class:`Settings`), ``tasks`` (the
+    callbacks', ``_callbacks.FitTasks``) and ``rng`` (the random state that shuffles and
+    drops out).
+    """
+
+    problem: Any
+    history: Any
+    solver: Any
+    settings: Settings
+    tasks: Any
+    rng: Any
+
+    def run(self, params):
+        """Train the stack ``params``: the network kept (a stack of one), its record, and
+        every network's final loss (``init_losses_``).
+
+        The best has the lowest final training loss, or with early stopping the highest
+        validation score; what there is to say about its training is said (a warning, or
+        the error of a run that never had finite weights).
+        """
+        if self.history.solver_state is not None:  # partial_fit goes on where it stopped
+            self.solver.set_state(self.history.solver_state)
+        rows = self.solver.batch_size(self.problem.X.shape[0])
+        # L-BFGS trains its restarts one after the other: its products are one network's
+        n_networks = params.shape[0] if self.solver.by_epochs else 1
+        with _parallel.blas_limit(rows, n_networks, self.problem.layout.layer_units):
+            trained = self.solver.train(self, params)
+        early_stopping = self.settings.early_stopping
+        best = best_restart(trained.final_losses, trained.best_scores, early_stopping)
+        history = trained.record(best)
+        for note in history.notes:
+            note()
+        final_losses = np.asarray(trained.final_losses, dtype=float)
+        return copy(params[best : best + 1, ...]), history, final_losses
+
+    def non_finite(self, n_finite_steps):
+        """The note on a training that became non-finite after ``n_finite_steps``."""
+        settings = self.settings
+        return partial(
+            _diagnostics.non_finite,
+            n_finite_steps,
+            self.solver,
+            self.problem,
+            settings.alpha,
+            settings.class_weighted,
         )
 
 
@@ -76,10 +132,10 @@ class Batches:
         network: every restart draws its own) is kept with probability ``1 - p`` and then
         scaled by ``1 / (1 - p)``, so that the layer's expected output is what it is at
         predict time, when nothing is dropped. Drawn on the host from the training's
-        random state (and ``t``), in the weights' precision, and moved to where the weights
-        are.
+        random state (and ``t``), in the weights' precision, shaped as the maths computes
+        the layers (``_arrays.unstacked``), and moved to where the weights are.
         """
-        stack, dtype = tuple(params.shape[:-1]), host_dtype(params.dtype)
+        stack, dtype = tuple(unstacked(params).shape[:-1]), host_dtype(params.dtype)
         masks = []
         for rate, units in zip(self.dropout, self.hidden_units, strict=True):
             if rate == 0:
@@ -92,107 +148,86 @@ class Batches:
 
     def _full_epoch(self, params, grad, update, theta, theta_grad):
         masks = None if self.dropout is None else self.masks(params, self.n_samples)
-        loss = self.objective(params, grad, self.X, self.Y, self.sample_weight, masks)
+        losses = self.objective(params, grad, self.X, self.Y, self.sample_weight, masks)
         update(theta, theta_grad)
-        return loss if type(loss) is float else on_host_loss(loss)
+        return to_numpy(losses).tolist()
 
     def epoch(self, params, grad, update, theta, theta_grad):
         """One pass: the objective, then ``update(theta, theta_grad)``, for each batch.
 
         ``theta`` and ``theta_grad`` are the trainable parts of ``params`` and ``grad``.
-        Returns the epoch's mean loss.
+        Returns the epoch's mean loss of each network, on the host.
         """
         X, Y, sample_weight, objective = self.X, self.Y, self.sample_weight, self.objective
-        order = self.rng.permutation(self.n_samples) if self.shuffle else None
-        take = _take if order is not None and not on_host(X) else _index
-        if take is _take:  # the order goes where the data is, once an epoch
-            order = like(X, order)
+        take = namespace(X).take_rows
+        order = like(X, self.rng.permutation(self.n_samples)) if self.shuffle else None
         accumulated = 0.0
         for batch in self.slices:
             rows = batch if order is None else order[batch]
             weights = None if sample_weight is None else take(sample_weight, rows)
             masks = None if self.dropout is None else self.masks(params, batch.stop - batch.start)
-            loss = objective(params, grad, take(X, rows), take(Y, rows), weights, masks)
-            accumulated += (batch.stop - batch.start) * loss
+            losses = objective(params, grad, take(X, rows), take(Y, rows), weights, masks)
+            accumulated = accumulated + (batch.stop - batch.start) * losses
             update(theta, theta_grad)
-        # one per restart when they are stacked; on a device, read once an epoch
-        return on_host_loss(accumulated / self.n_samples)
+        # on a device, read once an epoch
+        return to_numpy(accumulated / self.n_samples).tolist()
 
 
-def _index(A, rows):
-    return A[rows]
-
-
-def _take(A, rows):  # another library's rows: the standard's take
-    return _array_namespace(A).take(A, rows, axis=0)
-
-
-def train(params, problem, history, solver, rng, settings):
-    """Train ``params`` with the solver's loop: the kept weights, their record, final losses.
-
-    The epoch solvers run :func:`train_epochs`, L-BFGS ``_lbfgs.train_lbfgs_restarts``; both
-    under the BLAS limit ``_parallel`` sets for the size of their steps.
-    """
-    if history.solver_state is not None:  # partial_fit goes on where it stopped
-        solver.set_state(history.solver_state)
-    rows = solver.batch_size(problem.X.shape[0])
-    # L-BFGS trains its restarts one after the other: its products are one network's
-    n_networks = params.shape[0] if params.ndim == 2 and solver.by_epochs else 1
-    with _parallel.blas_limit(rows, n_networks, problem.layout.layer_units):
-        if not solver.by_epochs:
-            return train_lbfgs_restarts(params, problem, history, solver, settings)
-        batches = Batches(problem, solver, rows, rng, history.t)
-        train_epochs(params, problem, history, solver, batches, settings)
-        return keep_best_restart(params, history, settings.early_stopping)
-
-
-def train_epochs(params, problem, history, solver, batches, settings):
-    """Train ``params`` (in place) epoch by epoch, recording each in ``history``."""
+def train_epochs(training, params):
+    """Train the stack ``params`` in place, epoch by epoch, recording each in the history;
+    what is left of it (``_state.Trained``). What is to be said about the training (it did
+    not converge, diverged, became non-finite) goes into the history's notes."""
+    problem, history, solver, settings = (
+        training.problem,
+        training.history,
+        training.solver,
+        training.settings,
+    )
+    batches = Batches(
+        problem, solver, solver.batch_size(problem.X.shape[0]), training.rng, history.t
+    )
     grad = namespace(params).zeros_like(params)
     theta, theta_grad = params[..., problem.trainable], grad[..., problem.trainable]
     guard = NonFiniteGuard(params)
     rule = stopping_rule(solver, params, settings)
     # the loop runs thousands of times on small networks: what it reads, it reads once
-    tasks, curve, watched = problem.tasks, history.loss_curve, problem.tasks.watched
-    update, n_before = solver.update, len(curve)
+    tasks, curve, watched = training.tasks, history.loss_curve, training.tasks.watched
+    update, n_before, notes = solver.update, len(curve), history.notes
     epoch, accept, improved_by = batches.epoch, guard.accept, rule.improved
     try:
         for _ in range(settings.n_epochs):
             if watched:
                 tasks.begin_epoch()
-            loss = accept(epoch(params, grad, update, theta, theta_grad), params)
-            if loss is None:
-                _non_finite(len(curve) - n_before, solver, problem, settings)
+            losses = accept(epoch(params, grad, update, theta, theta_grad), params)
+            if losses is None:
+                notes.append(training.non_finite(len(curve) - n_before))
                 tasks.end_epoch()
                 break
-            curve.append(loss)
+            curve.append(losses)
             history.t += batches.n_samples
-            improved = improved_by(loss, params, problem, history, settings.verbose)
+            improved = improved_by(losses, params, training)
             history.no_improvement = 0 if improved else history.no_improvement + 1
             solver.iteration_ends(history.t)
-            if watched and tasks.end_epoch(partial(_leader_attributes, params, loss, problem)):
+            if watched and tasks.end_epoch(partial(_leader_attributes, params, losses, problem)):
                 break  # a callback asked to stop: a usable model, as it is now
             if history.no_improvement > settings.n_iter_no_change:
-                msg = rule.stalled_message(settings.n_iter_no_change, "epochs")
+                msg = rule.stalled_message(settings.n_iter_no_change, solver.steps)
                 if solver.trigger_stopping(msg, settings.verbose):
-                    warn_if_diverged(curve[n_before:], solver)
+                    notes.append(partial(warn_if_diverged, curve[n_before:], solver))
                     break
                 history.no_improvement = 0
         else:
             if not settings.incremental:
-                _diagnostics.not_converged(solver, settings.n_epochs)
+                notes.append(partial(_diagnostics.not_converged, solver, settings.n_epochs))
     except KeyboardInterrupt:
         _diagnostics.warn("Training interrupted by user.", UserWarning)
     if not guard.check_outputs(params, problem):
-        _non_finite(len(curve) - n_before, solver, problem, settings)
+        notes.append(training.non_finite(len(curve) - n_before))
     rule.finish(params, history)
     history.solver_state = solver.get_state()
+    return Trained.of(history, params.shape[0])
 
 
-def _non_finite(n_epochs, solver, problem, settings):
-    _diagnostics.non_finite(n_epochs, solver, problem, settings.alpha, settings.class_weighted)
-
-
-def _leader_attributes(params, loss, problem):
+def _leader_attributes(params, losses, problem):
     """The fitted attributes of the network in the lead (the best restart of a stack)."""
-    return problem.fitted_attributes(params[np.argmin(loss)] if params.ndim == 2 else params)
+    return problem.fitted_attributes(params[int(np.argmin(losses)), ...])

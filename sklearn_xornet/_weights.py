@@ -6,49 +6,38 @@ starts from the same weights whatever library its data lives in. Nothing here tr
 
 import numpy as np
 
-from ._arrays import _array_namespace
+from ._arrays import namespace
 
 
 def initial_params(layout, activations, dtype, rng, *, weight_init, fit_intercept, n_init=1):
-    """Draw the starting weights as one flat vector (a stack of ``n_init`` vectors).
+    """Draw the starting weights: a stack of ``n_init`` flat vectors, ``(n_init, size)``.
 
     'glorot' is scikit-learn's MLP initialisation: uniform in ``+-sqrt(6 / (fan_in +
     fan_out))``, 2 instead of 6 for the sigmoid, intercepts too. 'uniform' is the article's:
     each weight matrix drawn by ``rng.uniform(size=(fan_in, fan_out))``, intercepts at zero.
-    With ``n_init > 1`` the draws follow one another: the first is that of ``n_init=1``.
+    The networks' draws follow one another: the first is that of ``n_init=1``.
     """
-    if n_init > 1:
-        return np.stack(
-            [
-                initial_params(
-                    layout,
-                    activations,
-                    dtype,
-                    rng,
-                    weight_init=weight_init,
-                    fit_intercept=fit_intercept,
-                )
-                for _ in range(n_init)
-            ]
-        )
-    params = np.zeros(layout.size, dtype=dtype)
+    params = np.zeros((n_init, layout.size), dtype=dtype)
     coefs, intercepts = layout.unpack(params)
     # scikit-learn's Glorot factor follows the hidden activation, output layer included
     factors = [2.0 if a == "logistic" else 6.0 for a in activations]
     factors.append(factors[-1] if factors else 6.0)
-    for W, b, factor in zip(coefs, intercepts, factors, strict=True):
-        if weight_init == "uniform":
-            W[...] = rng.uniform(size=W.shape)
-            continue
-        bound = np.sqrt(factor / sum(W.shape))
-        W[...] = rng.uniform(-bound, bound, W.shape)
-        if fit_intercept:
-            b[...] = rng.uniform(-bound, bound, b.shape)
+    for r in range(n_init):
+        for W, b, factor in zip(coefs, intercepts, factors, strict=True):
+            shape = W.shape[1:]
+            if weight_init == "uniform":
+                W[r] = rng.uniform(size=shape)
+                continue
+            bound = np.sqrt(factor / sum(shape))
+            W[r] = rng.uniform(-bound, bound, shape)
+            if fit_intercept:
+                b[r] = rng.uniform(-bound, bound, b.shape[1:])
     return params
 
 
 def fitted_params(estimator, layout, dtype):
-    """A fitted estimator's weights as one flat vector, to go on training from."""
+    """A fitted estimator's weights as a stack of one flat vector, in ``dtype``, where they
+    live: to go on training from."""
     shapes = [c.shape for c in estimator.coefs_]
     if shapes != layout.coef_shapes:
         raise ValueError(
@@ -56,9 +45,6 @@ def fitted_params(estimator, layout, dtype):
             f" {shapes}, the parameters and data ask for {layout.coef_shapes}. Set"
             " warm_start=False to start afresh."
         )
-    if not isinstance(estimator.coefs_[0], np.ndarray):  # where the model lives
-        xp = _array_namespace(estimator.coefs_[0])
-        parts = [xp.reshape(p, (-1,)) for p in estimator.coefs_ + estimator.intercepts_]
-        return xp.astype(xp.concat(parts), dtype)
-    params = np.empty(layout.size, dtype=dtype)
-    return layout.pack(estimator.coefs_, estimator.intercepts_, params)
+    xp = namespace(estimator.coefs_[0])
+    parts = [xp.reshape(p, (-1,)) for p in estimator.coefs_ + estimator.intercepts_]
+    return xp.reshape(xp.astype(xp.concat(parts), dtype), (1, layout.size))

@@ -54,7 +54,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 from skl2onnx._parse import _parse_sklearn_classifier, _parse_sklearn_simple_model
 from skl2onnx.common.data_types import guess_tensor_type
 
-from ._activations import GELU_CUBIC, GELU_SCALE, LEAKY_RELU_SLOPE
+from ._activations import GELU_CUBIC, GELU_SCALE, LEAKY_RELU_SLOPE, per_layer
 from ._classifier import TinyMLPClassifier
 from ._regressor import TinyMLPRegressor
 
@@ -105,7 +105,7 @@ def _forward(scope, operator, container, depth=None):
     proto, dtype, _ = _precision(operator)
     H = scope.get_unique_variable_name("X")
     apply_cast(scope, operator.inputs[0].full_name, H, container, to=proto)
-    activations = model._hidden_activations(model.n_layers_ - 2) + [model.out_activation_]
+    activations = per_layer(model.activation, model.n_layers_ - 2) + [model.out_activation_]
     layers = zip(model.coefs_, model.intercepts_, activations, strict=True)
     for W, b, activation in list(layers)[slice(depth)]:
         weights = _constant(scope, container, "coefficient", W.astype(dtype), proto)

@@ -67,7 +67,7 @@ def test_the_objective_on_strict_arrays_equals_numpys(
     shape = (layout.size,) if n_networks == 1 else (n_networks, layout.size)
     params = rng.normal(scale=0.5, size=shape)
     loss = the_loss(loss, out_activation)
-    args = (layout, [activation, activation], out_activation, loss, 0.3, fit_intercept)
+    args = (layout, [activation, activation], loss, 0.3, fit_intercept)
 
     grad = np.zeros_like(params)
     value = Objective(*args)(params, grad, X, Y, sample_weight)

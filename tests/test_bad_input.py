@@ -3,9 +3,11 @@
 RuntimeWarnings are errors in this suite (pyproject.toml), so none may escape either.
 """
 
+import os
 import pickle
 import re
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -18,6 +20,10 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_xornet import TinyMLPClassifier, TinyMLPRegressor
 from sklearn_xornet._activations import HIDDEN_ACTIVATIONS, user_activation
+from sklearn_xornet._losses import LOSSES
+from sklearn_xornet._network import Layout
+from sklearn_xornet._objective import Objective
+from sklearn_xornet._stopping import finite_outputs, outputs_cannot_overflow
 
 ESTIMATORS = [
     lambda: TinyMLPClassifier(hidden_layer_sizes=(3,), max_iter=20, random_state=0),
@@ -335,30 +341,31 @@ def test_a_fit_that_raises_leaves_the_fitted_estimator_as_it_was(Estimator, fail
     assert np.array_equal(est.predict(IRIS_X), predictions)
 
 
+@pytest.mark.skipif(os.cpu_count() < 2, reason="one core: no thread to split between")
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
-def test_threads_keep_the_callers_numpy_error_state(monkeypatch, activation):
-    """Row blocks computed in threads overflow quietly, as the fit's own thread does."""
-    from sklearn_xornet import _parallel
-
-    # every full batch split between threads, every layer function run on row blocks
-    monkeypatch.setattr(_parallel, "PARALLEL_ELEMENTS", 64)
-    monkeypatch.setattr(_parallel, "N_THREADS", 2)
-    monkeypatch.setattr(_parallel, "BLOCK_ELEMENTS", 256)
-    X = np.vstack([IRIS_X] * 4)
-    y = np.tile(IRIS_Y, 4) * 1e3
+@pytest.mark.parametrize("n_init", [1, 2])
+def test_threads_keep_the_callers_numpy_error_state(activation, n_init):
+    """Row blocks computed in threads overflow quietly, as the fit's own thread does: a
+    full batch of one network over a million entries in a layer is split between threads,
+    and so are the layers of a stack of two."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(4200, 4))
+    y = rng.normal(size=4200) * 1e150
     est = TinyMLPRegressor(
-        (30,),
+        (256 // n_init,),
         activation=activation,
         solver="gd",
         learning_rate_init=1e6,
-        max_iter=30,
+        max_iter=8,
         normalize_y=False,
+        n_init=n_init,
         random_state=0,
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         est.fit(X, y)  # overflows on the way: RuntimeWarnings here would be errors
     assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert any("non-finite" in str(w.message) for w in caught)  # it did overflow
     assert np.isfinite(est.predict(X)).all()
 
 
@@ -446,6 +453,31 @@ def test_lbfgs_on_large_counts_in_float32_trains_as_in_float64():
 # -- an interrupted fit publishes nothing -------------------------------------------------------
 
 
+# a way into the middle of a fit: tanh as a user's activation, which raises ``error`` at its
+# ``at``-th call on a layer (the check of the pair at fit calls it on points, not layers)
+INTERRUPTION = {"at": None, "calls": 0, "error": None}
+
+
+def interrupting_tanh(x):
+    if np.ndim(x) == 2:
+        INTERRUPTION["calls"] += 1
+        if INTERRUPTION["calls"] == INTERRUPTION["at"]:
+            raise INTERRUPTION["error"]
+    return np.tanh(x)
+
+
+def tanh_slope(x):
+    return 1 - np.tanh(x) ** 2
+
+
+INTERRUPTIBLE = (interrupting_tanh, tanh_slope)
+
+
+def interrupt(at, error):
+    """Arm the interruption: the ``at``-th layer computed from now on raises ``error``."""
+    INTERRUPTION.update(at=at, calls=0, error=error)
+
+
 @pytest.mark.parametrize("solver", ["lbfgs", "adam"])
 @settings(max_examples=12, deadline=None)
 @given(
@@ -454,47 +486,35 @@ def test_lbfgs_on_large_counts_in_float32_trains_as_in_float64():
 )
 def test_an_interrupted_refit_on_new_data_leaves_the_old_model(solver, interruption, at_call):
     """However the fit is left (Ctrl-C, SystemExit, a callback's GeneratorExit, ...)."""
-    from sklearn_xornet._objective import Objective
-
     if solver == "adam" and interruption is KeyboardInterrupt:
         interruption = SystemExit  # the epoch solvers keep the model so far on Ctrl-C
-    est = TinyMLPClassifier(solver=solver, max_iter=30, random_state=0).fit(IRIS_X, IRIS_Y)
+    interrupt(None, None)
+    est = TinyMLPClassifier(activation=INTERRUPTIBLE, solver=solver, max_iter=30, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(IRIS_X, IRIS_Y)
     before, predictions = fitted_state(est), est.predict(IRIS_X)
-    objective = Objective.__call__
-    calls = []
-
-    def interrupted(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == at_call:
-            raise interruption
-        return objective(self, *args, **kwargs)
-
     X_new, y_new = IRIS_X[:, :2], IRIS_Y  # new data, of another width
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Objective, "__call__", interrupted)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            try:
-                est.fit(X_new, y_new)
-            except interruption:
-                assert fitted_state(est) == before
-                assert np.array_equal(est.predict(IRIS_X), predictions)
-                return
+    interrupt(at_call, interruption)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        try:
+            est.fit(X_new, y_new)
+        except interruption:
+            interrupt(None, None)
+            assert fitted_state(est) == before
+            assert np.array_equal(est.predict(IRIS_X), predictions)
+            return
     # the fit ended before the interruption was due: the new model, whole
-    assert len(calls) < at_call
+    assert INTERRUPTION["calls"] < at_call
     assert est.n_features_in_ == 2 and est.coefs_[0].shape[0] == 2
 
 
-def test_ctrl_c_during_an_lbfgs_refit_leaves_the_old_model(monkeypatch):
-    from sklearn_xornet._objective import Objective
-
-    est = TinyMLPClassifier(random_state=0).fit(IRIS_X, IRIS_Y)
+def test_ctrl_c_during_an_lbfgs_refit_leaves_the_old_model():
+    interrupt(None, None)
+    est = TinyMLPClassifier(activation=INTERRUPTIBLE, random_state=0).fit(IRIS_X, IRIS_Y)
     before = fitted_state(est)
-
-    def interrupted(self, *args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(Objective, "__call__", interrupted)
+    interrupt(1, KeyboardInterrupt)  # the first evaluation of the objective
     with pytest.raises(KeyboardInterrupt):
         est.fit(IRIS_X[:, :2], IRIS_Y)
     assert fitted_state(est) == before and est.n_features_in_ == 4
@@ -623,11 +643,6 @@ def test_the_bound_that_skips_the_last_check_is_sound(
     activations, out_activation, weight_exponent, X_exponent, dtype
 ):
     """Where the bound says no output can overflow, none does."""
-    from types import SimpleNamespace
-
-    from sklearn_xornet._network import Layout, forward, layer_functions
-    from sklearn_xornet._stopping import outputs_cannot_overflow as _outputs_cannot_overflow
-
     activations = [
         user_activation((np.exp, np.exp)) if a == "exp (yours)" else a for a in activations
     ]
@@ -635,54 +650,47 @@ def test_the_bound_that_skips_the_last_check_is_sound(
     layout = Layout([4, *[3] * len(activations), 2])
     with np.errstate(over="ignore"):  # past float32's range: nothing to test
         X = (rng.uniform(-1, 1, size=(20, 4)) * 10.0**X_exponent).astype(dtype)
-        params = (rng.uniform(-1, 1, size=layout.size) * 10.0**weight_exponent).astype(dtype)
+        params = (rng.uniform(-1, 1, size=(1, layout.size)) * 10.0**weight_exponent).astype(dtype)
     if not (np.isfinite(X).all() and np.isfinite(params).all()):
         return
-    problem = SimpleNamespace(
-        X=X, layout=layout, activations=activations, out_activation=out_activation
-    )
-    if not _outputs_cannot_overflow(params, problem):
+    problem = _problem(X, layout, activations, out_activation)
+    if not outputs_cannot_overflow(params, problem).all():
         event("the bound leaves it to the forward pass")
         return
     event("cleared by the bound")
-    functions = layer_functions(activations, out_activation, layout.layer_units, len(X))
-    coefs, intercepts = layout.unpack(params)
     with np.errstate(all="ignore"):
-        _, _, raw, Z = forward(X, coefs, intercepts, functions[0], functions[2])
+        raw, Z = problem.objective.outputs(params, X)
     assert np.isfinite(raw).all() and np.isfinite(Z).all()
+
+
+def _problem(X, layout, activations, out_activation):
+    """What the checks of a network's outputs read of what it trains on."""
+    loss = next(loss for (_, out), loss in LOSSES.items() if out == out_activation)
+    objective = Objective(layout, activations, loss, 0.0)
+    return SimpleNamespace(
+        X=X,
+        layout=layout,
+        activations=activations,
+        out_activation=out_activation,
+        objective=objective,
+    )
 
 
 def test_finite_outputs_the_bound_cannot_clear_are_found_finite_by_the_forward_pass():
     """The bound is loose (the largest input times the largest column of weights); where
     it cannot clear a network, the forward pass decides, and finite outputs are finite."""
-    from sklearn_xornet._network import Layout
-    from sklearn_xornet._objective import Objective
-    from sklearn_xornet._state import Problem
-    from sklearn_xornet._stopping import finite_outputs, outputs_cannot_overflow
-
     layout = Layout([2, 3, 1])
-    problem = Problem(
-        X=np.array([[1e300, 0.0], [0.0, 1.0]]),
-        Y=None,
-        sample_weight=None,
-        layout=layout,
-        activations=["relu"],
-        out_activation="identity",
-        encoding={},
-        objective=Objective(layout, ["relu"], "identity", "squared_error", 0.0),
-        tasks=None,
-        trainable=slice(None),
-    )
-    params = np.zeros(layout.size)
-    coefs, _ = layout.unpack(params)
+    problem = _problem(np.array([[1e300, 0.0], [0.0, 1.0]]), layout, ["relu"], "identity")
+    params = np.zeros((1, layout.size))
+    coefs, _ = layout.unpack(params[0])
     coefs[0][1, :] = 1e10  # only the small second feature meets the large weights
     coefs[1][:, 0] = 1.0
-    for p in (params, np.stack([params, params])):  # one network, and a stack
+    for p in (params, np.vstack([params, params])):  # one network, and a stack
         assert not np.any(outputs_cannot_overflow(p, problem))  # 1e300 x 1e10 overflows
         assert np.all(finite_outputs(p, problem))
     coefs[0][0, :] = 1e10  # now the large feature meets them: 1e310 overflows
     with np.errstate(over="ignore"):  # as fit computes it
-        assert not finite_outputs(params, problem)
+        assert not finite_outputs(params, problem).any()
 
 
 # -- parameters scikit-learn refuses ----------------------------------------------------------

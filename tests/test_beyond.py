@@ -6,17 +6,15 @@ import warnings
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from scipy import sparse
 from sklearn.datasets import load_iris, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_info
 
 from sklearn_xornet import TinyMLPClassifier, TinyMLPRegressor
-from sklearn_xornet._network import Layout
-from sklearn_xornet._objective import loss_and_gradient
 
 XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
 XOR_Y = np.array([0, 1, 1, 0])
@@ -73,25 +71,6 @@ def test_n_init_1_is_the_unstacked_run():
         reference.coefs_ + reference.intercepts_, single.coefs_ + single.intercepts_, strict=True
     ):
         assert_array_equal(a, b)
-
-
-@pytest.mark.parametrize("make_input", [np.asarray, sparse.csr_matrix])
-@pytest.mark.parametrize("loss, out", [("log_loss", "softmax"), ("squared_error", "identity")])
-def test_a_stack_of_networks_has_each_networks_loss_and_gradient(make_input, loss, out):
-    rng = np.random.RandomState(0)
-    layout = Layout([4, 5, 3, 3])
-    X = rng.normal(size=(9, 4)) * (rng.uniform(size=(9, 4)) < 0.6)
-    Y = np.eye(3)[rng.randint(3, size=9)] if out == "softmax" else rng.normal(size=(9, 3))
-    weights = rng.uniform(0.5, 2, size=9)
-    stack = rng.normal(size=(6, layout.size))
-    grad = np.empty_like(stack)
-    args = (layout, make_input(X), Y, weights, 0.2, ["tanh", "relu"], out, loss)
-    values = loss_and_gradient(stack, grad, *args)
-    assert values.shape == (6,)
-    for params, value, stacked_grad in zip(stack, values, grad, strict=True):
-        row_grad = np.empty_like(params)
-        assert loss_and_gradient(params.copy(), row_grad, *args) == pytest.approx(value, rel=1e-12)
-        assert_allclose(stacked_grad, row_grad, rtol=1e-10, atol=1e-13)
 
 
 def test_restarts_with_early_stopping_keep_the_best_validation_score():
@@ -281,18 +260,28 @@ def test_progress_bar_and_scoring_monitor(Estimator, capsys):
     assert Estimator.__name__ in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("solver, stacked", [("lbfgs", 1), ("adam", 4)])
-def test_the_blas_threads_are_set_for_the_products_that_run(monkeypatch, solver, stacked):
-    # L-BFGS trains its restarts one after the other: its products are one network's, and
-    # their size (not four networks') decides the BLAS threads; the epoch solvers stack them
-    from sklearn_xornet import _parallel, _training
+def _blas_threads():
+    return max(info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas")
 
-    seen, blas_limit = [], _parallel.blas_limit
 
-    def record(n_rows, n_networks, layer_units):
-        seen.append(n_networks)
-        return blas_limit(n_rows, n_networks, layer_units)
+class BlasThreads(Recorder):
+    """Records the BLAS threads the training runs with, at each epoch."""
 
-    monkeypatch.setattr(_training._parallel, "blas_limit", record)
-    quietly(TinyMLPClassifier((3,), solver=solver, n_init=4, max_iter=2), XOR_X, XOR_Y)
-    assert seen == [stacked]
+    def on_fit_task_begin(self, estimator, context, **kwargs):
+        if context.parent is not None:  # an epoch's task
+            self.events.append(_blas_threads())
+
+
+@pytest.mark.skipif(_blas_threads() < 2, reason="BLAS runs on one thread here")
+@pytest.mark.parametrize("solver, limited", [("lbfgs", True), ("adam", False)])
+def test_the_blas_threads_are_set_for_the_products_that_run(solver, limited):
+    """Products of fewer than SMALL_PRODUCT entries run on one BLAS thread. L-BFGS trains
+    its restarts one after the other: their products are one network's (1000 x 100 here),
+    which are small; the epoch solvers stack four networks, whose products are not."""
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(1000, 20)), rng.randint(2, size=1000)
+    recorder = BlasThreads()
+    est = TinyMLPClassifier((100,), solver=solver, n_init=4, batch_size=1000, max_iter=2)
+    quietly(est.set_callbacks(recorder), X, y)
+    epochs = [threads for threads in recorder.events if isinstance(threads, int)]
+    assert epochs and all((threads == 1) == limited for threads in epochs)

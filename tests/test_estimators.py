@@ -301,9 +301,9 @@ def test_a_user_subclass_keeps_every_parameter():
 
 
 def test_demo_prints_the_learnt_truth_table(capsys):
-    from sklearn_xornet.__main__ import main
+    import runpy
 
-    main()
+    runpy.run_module("sklearn_xornet", run_name="__main__")  # python -m sklearn_xornet
     out = capsys.readouterr().out
     rows = [line for line in out.splitlines() if line.count("|") == 3 and "target" not in line]
     assert len(rows) == 4
@@ -325,13 +325,21 @@ def test_demo_prints_the_learnt_truth_table(capsys):
     ids=["binary-strings", "multiclass", "multilabel"],
 )
 def test_targets_are_encoded_as_label_binarizer_does(y):
+    """The network learns the targets LabelBinarizer gives: on data it can learn exactly
+    (one row per sample), its probabilities round to them, column by column."""
     from sklearn.preprocessing import LabelBinarizer
 
     binarizer = LabelBinarizer().fit(y)
-    encoding = {"classes_": binarizer.classes_, "_y_type": binarizer.y_type_}
-    Y = TinyMLPClassifier._one_hot(y, encoding, np.float32)
-    assert Y.dtype == np.float32
-    assert_array_equal(Y, binarizer.transform(y))
+    X = np.eye(len(y), dtype=np.float32)
+    clf = TinyMLPClassifier((8,), alpha=1e-6, random_state=0).fit(X, y)
+    assert_array_equal(clf.classes_, binarizer.classes_)
+    proba = clf.predict_proba(X)
+    assert proba.dtype == np.float32
+    expected = binarizer.transform(y)
+    if binarizer.y_type_ == "binary":  # one output: the second column's probability
+        expected = np.c_[1 - expected, expected]
+    assert_array_equal(proba.round(), expected)
+    assert_array_equal(clf.predict(X), y)
 
 
 @pytest.mark.parametrize("Estimator", [TinyMLPClassifier, TinyMLPRegressor])

@@ -5,10 +5,11 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import sparse
 
-from sklearn_xornet._activations import HIDDEN_ACTIVATIONS
+from sklearn_xornet import _parallel
+from sklearn_xornet._activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, tanh_from_exp
 from sklearn_xornet._losses import LOSSES, make_loss
 from sklearn_xornet._network import Layout
-from sklearn_xornet._objective import loss_and_gradient
+from sklearn_xornet._objective import Objective, loss_and_gradient
 
 
 def targets(loss, out_activation, rng, n_samples, n_outputs):
@@ -147,17 +148,14 @@ def test_sparse_input_gives_the_dense_gradient():
 @pytest.mark.parametrize("name", ["logistic", "tanh", "relu", "exp"])
 def test_large_layers_split_between_threads_compute_the_same(name):
     """Above about a million entries, activations and slopes run on row blocks in threads."""
-    from sklearn_xornet._activations import ACTIVATIONS, for_layers
-    from sklearn_xornet._parallel import N_THREADS as _N_THREADS
-
     rng = np.random.RandomState(0)
     x = rng.normal(size=(1200, 1000))  # 1.2 million entries
-    (activation,) = for_layers([name], [x.size], "function")
-    (slope,) = for_layers([name], [x.size], "slope")
+    activation = _parallel.layer_function(ACTIVATIONS[name].function, x.size)
+    slope = _parallel.layer_function(ACTIVATIONS[name].slope, x.size)
     # the row-split version wherever there are threads to split between (tanh also
     # changes formula on large layers, threads or not)
     if name != "tanh":
-        assert (activation is not ACTIVATIONS[name].function) == (_N_THREADS > 1)
+        assert (activation is not ACTIVATIONS[name].function) == (_parallel.N_THREADS > 1)
     out = activation(x, np.empty_like(x))
     # large layers compute tanh as 1 - 2 / (exp(2x) + 1), within 4.5e-16 of numpy's tanh
     atol = 5e-16 if name == "tanh" else 0
@@ -168,9 +166,17 @@ def test_large_layers_split_between_threads_compute_the_same(name):
     assert_allclose(delta, expected, rtol=0, atol=0)
 
 
-def test_the_large_layer_tanh_is_finite_and_close_everywhere():
-    from sklearn_xornet._activations import tanh_from_exp
+@pytest.mark.parametrize("name", ["logistic", "tanh", "exp"])
+def test_small_layers_compute_as_the_large_ones(name):
+    """Small layers call NumPy's own function (scipy's expit for the sigmoid), large ones
+    the formula: the two agree to rounding."""
+    x = np.random.RandomState(0).normal(scale=4, size=(10, 30))
+    small = _parallel.layer_function(ACTIVATIONS[name].function, x.size)
+    assert small is not ACTIVATIONS[name].function
+    assert_allclose(small(x, None), ACTIVATIONS[name].function(x, None), rtol=1e-15)
 
+
+def test_the_large_layer_tanh_is_finite_and_close_everywhere():
     x = np.concatenate([np.linspace(-25, 25, 100001), [0.0, 1e-300, -1e-300, 1e308, -1e308]])
     out = tanh_from_exp(x, np.empty_like(x))
     assert np.isfinite(out).all() and np.abs(out).max() <= 1
@@ -178,46 +184,54 @@ def test_the_large_layer_tanh_is_finite_and_close_everywhere():
     assert np.array_equal(np.sign(out[-5:]), [0, 0, 0, 1, -1])
 
 
+@pytest.mark.skipif(_parallel.N_THREADS < 2, reason="one core: no thread to split between")
 @pytest.mark.parametrize("loss, out_activation", sorted(LOSSES))
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("fit_intercept", [True, False])
 def test_a_batch_split_into_row_blocks_between_threads_gives_the_same_objective(
-    monkeypatch, loss, out_activation, weighted, fit_intercept
+    loss, out_activation, weighted, fit_intercept
 ):
-    """Large full batches are computed as row blocks in threads (see ``splits_rows``)."""
-    from sklearn_xornet import _parallel
-    from sklearn_xornet._objective import Objective
-
+    """Large full batches are computed as row blocks in threads (see ``splits_rows``):
+    here 3600 rows of a 300-unit layer, over a million entries, in blocks of 436 rows."""
     rng = np.random.RandomState(0)
-    n_samples, n_outputs = 203, 3
-    layout = Layout([4, 6, 5, n_outputs])
+    n_samples, n_outputs = 3600, 3
+    layout = Layout([4, 300, 5, n_outputs])
     X = rng.normal(size=(n_samples, 4))
     Y = targets(loss, out_activation, rng, n_samples, n_outputs)
     sample_weight = rng.uniform(0.2, 3.0, size=n_samples) if weighted else None
     if weighted:
-        sample_weight[:40] = 0  # whole blocks without weight
-    params = rng.normal(scale=0.5, size=layout.size)
-    args = (
-        layout,
-        ["tanh", "relu"],
-        out_activation,
-        the_loss(loss, out_activation),
-        0.3,
-        fit_intercept,
-    )
+        sample_weight[:900] = 0  # whole blocks without weight
+    params = rng.normal(scale=0.5, size=(1, layout.size))
+    args = (layout, ["tanh", "relu"], the_loss(loss, out_activation), 0.3, fit_intercept)
+    assert _parallel.splits_rows(X, 300)
 
     whole = Objective(*args, threads=False)  # never splits
     grad = np.zeros_like(params)
     value = whole(params, grad, X, Y, sample_weight)
-
-    # small thresholds: 203 rows become 17-row blocks shared between 2 threads
-    monkeypatch.setattr(_parallel, "PARALLEL_ELEMENTS", 64)
-    monkeypatch.setattr(_parallel, "N_THREADS", 2)
-    monkeypatch.setattr(_parallel, "BLOCK_ELEMENTS", 100)
     split = Objective(*args)
-    assert _parallel.splits_rows(n_samples, max(layout.layer_units[1:]))
     split_grad = np.zeros_like(params)
     split_value = split(params, split_grad, X, Y, sample_weight)
-    assert split._blocks is not None  # it did split
-    assert split_value == pytest.approx(value, rel=1e-12)
+    assert_allclose(split_value, value, rtol=1e-12)
     assert_allclose(split_grad, grad, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("make_input", [np.asarray, sparse.csr_matrix])
+@pytest.mark.parametrize("loss, out", [("log_loss", "softmax"), ("squared_error", "identity")])
+@pytest.mark.parametrize("n_networks", [1, 6])
+def test_a_stack_of_networks_has_each_networks_loss_and_gradient(make_input, loss, out, n_networks):
+    """The restarts of n_init train as one stack (one network is a stack of one): each
+    network's loss and gradient are those it has alone."""
+    rng = np.random.RandomState(0)
+    layout = Layout([4, 5, 3, 3])
+    X = rng.normal(size=(9, 4)) * (rng.uniform(size=(9, 4)) < 0.6)
+    Y = np.eye(3)[rng.randint(3, size=9)] if out == "softmax" else rng.normal(size=(9, 3))
+    weights = rng.uniform(0.5, 2, size=9)
+    stack = rng.normal(size=(n_networks, layout.size))
+    grad = np.empty_like(stack)
+    args = (layout, make_input(X), Y, weights, 0.2, ["tanh", "relu"], out, loss)
+    values = loss_and_gradient(stack, grad, *args)
+    assert values.shape == (n_networks,)
+    for params, value, stacked_grad in zip(stack, values, grad, strict=True):
+        row_grad = np.empty_like(params)
+        assert loss_and_gradient(params.copy(), row_grad, *args) == pytest.approx(value, rel=1e-12)
+        assert_allclose(stacked_grad, row_grad, rtol=1e-10, atol=1e-13)

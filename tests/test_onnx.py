@@ -14,6 +14,7 @@ pytest.importorskip("skl2onnx")
 ort = pytest.importorskip("onnxruntime")
 
 from skl2onnx import to_onnx  # noqa: E402
+from test_fidelity import article_v1_config  # noqa: E402
 
 import sklearn_xornet.onnx  # noqa: E402, F401 (registers the converters)
 from sklearn_xornet import TinyMLPClassifier, TinyMLPRegressor  # noqa: E402
@@ -173,10 +174,8 @@ def test_inside_pipelines():
 
 
 def test_the_article_network_exports():
-    from sklearn_xornet._article import article_network
-
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
-    net = article_network(0, epochs=2000)
+    net = TinyMLPRegressor(**article_v1_config(0, epochs=2000))
     with pytest.warns(Warning):  # the article's fixed epochs end in a ConvergenceWarning
         net.fit(X, [0, 1, 1, 0])
     (prediction,) = run(net, X)

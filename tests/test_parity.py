@@ -17,10 +17,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, LogisticRegression, PoissonRegressor
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
+from test_bad_input import INTERRUPTIBLE, INTERRUPTION, interrupt
 
-import sklearn_xornet._solvers as solvers
 from sklearn_xornet import TinyMLPClassifier, TinyMLPRegressor
-from sklearn_xornet._objective import Objective
 
 PAIRS = [(MLPClassifier, TinyMLPClassifier), (MLPRegressor, TinyMLPRegressor)]
 
@@ -179,21 +178,16 @@ def test_batch_size_larger_than_the_data_is_clipped_with_a_warning(iris):
         TinyMLPClassifier(solver="adam", batch_size=1000).partial_fit(X, y, classes=[0, 1, 2])
 
 
-def test_max_fun_bounds_lbfgs_evaluations(iris, monkeypatch):
+def test_max_fun_bounds_lbfgs_evaluations(iris):
     X, y = iris
-    calls = []
-    clf = TinyMLPClassifier(max_fun=8, max_iter=1000, tol=0.0, random_state=0)
-    original = Objective.__call__
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(Objective, "__call__", counting)
+    interrupt(None, None)  # counts the layers computed: one per evaluation
+    clf = TinyMLPClassifier(
+        activation=INTERRUPTIBLE, max_fun=8, max_iter=1000, tol=0.0, random_state=0
+    )
     with pytest.warns(ConvergenceWarning, match="EVALUATIONS"):
         clf.fit(X, y)
     # scipy may finish the line search it is in
-    assert 8 <= len(calls) <= 8 + 20
+    assert 8 <= INTERRUPTION["calls"] <= 8 + 20
     assert clf.n_iter_ <= 8
 
 
@@ -362,21 +356,13 @@ def test_regressor_partial_fit_learns():
     assert reg.n_iter_ == 1 and len(reg.loss_curve_) == 100
 
 
-def test_keyboard_interrupt_keeps_the_model_so_far(iris, monkeypatch):
+def test_keyboard_interrupt_keeps_the_model_so_far(iris):
     X, y = iris
-    calls = {"n": 0}
-    update = solvers.Adam.update
-
-    def interrupted(self, params, grad):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt
-        update(self, params, grad)
-
-    monkeypatch.setattr(solvers.Adam, "update", interrupted)
-    clf = TinyMLPClassifier(solver="adam", batch_size=150, random_state=0)
+    interrupt(3, KeyboardInterrupt)  # in the third epoch, its one batch's forward pass
+    clf = TinyMLPClassifier(activation=INTERRUPTIBLE, solver="adam", batch_size=150, random_state=0)
     with pytest.warns(UserWarning, match="Training interrupted by user."):
         clf.fit(X, y)
+    interrupt(None, None)
     assert clf.n_iter_ == 2
     assert clf.predict(X).shape == (150,)
 
