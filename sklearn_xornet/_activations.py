@@ -13,11 +13,12 @@ Each function ``f(x, out, xp=NUMPY)`` returns the activation of ``x``, and each 
 layer's output (or its pre-activation, see above); callers use what they return. Each is
 written once with the array functions of ``xp`` (``_arrays.py``), whose ``out=`` is a hint:
 on NumPy the article's activations work in place, in ``out`` (which may be ``x``), in
-``delta`` and in ``scratch``; another library returns new arrays. The modern activations
-return new arrays everywhere. Units are on the last axis, samples on the one before it, and
-any leading axis stacks independent networks (the restarts of ``n_init``). Which version of
-a function a layer of a given size uses on NumPy (a ufunc, another formula, threads) is
-``_parallel``'s policy; this module holds no threshold.
+``delta`` and in ``scratch``; another library returns new arrays. A slope may scale
+``delta`` in place (``*=``), on any library: it is the backward pass's own array. The
+modern activations return new arrays everywhere. Units are on the last axis, samples on the
+one before it, and any leading axis stacks independent networks (the restarts of
+``n_init``). Which version of a function a layer of a given size uses on NumPy (a ufunc,
+another formula, threads) is ``_parallel``'s policy; this module holds no threshold.
 """
 
 from collections.abc import Callable
@@ -78,15 +79,17 @@ def identity_derivative(A, delta, scratch=None, xp=NUMPY):
 
 def logistic_derivative(A, delta, scratch=None, xp=NUMPY):
     # the article's sigmoid_(x) = x * (1 - x), applied to the layer's output
-    one_minus_A = xp.subtract(xp.constant(1, A.dtype), A, out=scratch)
-    delta = xp.multiply(delta, A, out=delta)
-    return xp.multiply(delta, one_minus_A, out=delta)
+    one_minus_A = xp.subtract(xp.one(A.dtype), A, out=scratch)
+    delta *= A
+    delta *= one_minus_A
+    return delta
 
 
 def tanh_derivative(A, delta, scratch=None, xp=NUMPY):
     slope = xp.multiply(A, A, out=scratch)
-    slope = xp.subtract(xp.constant(1, A.dtype), slope, out=slope)
-    return xp.multiply(delta, slope, out=delta)
+    slope = xp.subtract(xp.one(A.dtype), slope, out=slope)
+    delta *= slope
+    return delta
 
 
 def relu_derivative(A, delta, scratch=None, xp=NUMPY):

@@ -6,14 +6,17 @@ torch tensor's, a CuPy array's; array-api-strict's in tests), found as scikit-le
 it. Both answer the same calls, so the maths (``_network``, ``_objective``, ``_activations``,
 ``_losses``, ``_solvers``) is written once against them:
 
-- the Array API standard's functions, by their standard names (NumPy's through
-  scikit-learn's standard-compatible NumPy namespace);
+- the Array API standard's functions the library calls, by their standard names (NumPy's
+  through scikit-learn's standard-compatible NumPy namespace);
 - the maths' element-wise calls and products, which take ``out=`` as a buffer *hint*:
   NumPy writes into the buffer it is given, another library returns a new array, so the
   maths always uses what a call returns; Python numbers are accepted as operands;
 - what a hint means where it matters: ``buffer`` allocates one on NumPy and gives None
-  ('no buffer') elsewhere, ``gather_into`` collects the parts of a flat vector that NumPy
-  wrote in place, ``constant`` is a number as the fastest operand.
+  ('no buffer') elsewhere; ``gather_into`` collects the parts of a flat vector into it
+  (None: NumPy wrote them there, into the views it was given); ``stacked`` shapes one
+  value per network into a buffer; ``one(dtype)`` is 1 (``scalar`` any number) as the
+  fastest operand; ``host_values`` reads one value per network from the device (once an
+  epoch) as a tuple of floats.
 
 NumPy's fast path lives here, named, and in ``_parallel`` (threads, sizes): products that
 take the quickest route for dense, sparse and stacked operands (:func:`product_for`), a stack
@@ -36,11 +39,12 @@ import sklearn
 from scipy import sparse
 
 
-class Namespace(SimpleNamespace):
-    """Array functions: the maths' calls as attributes, every other name the standard's."""
-
-    def __getattr__(self, name):  # only for a name not set here
-        return getattr(self.standard, name)
+def Namespace(standard, **calls):
+    """Array functions: the maths' ``calls``, and the standard's functions the library
+    calls by name, taken from the namespace ``standard``. Every one is an attribute of its
+    own: a class with a fallback (``__getattr__``) would slow every lookup down."""
+    names = {name: getattr(standard, name) for name in _STANDARD}
+    return SimpleNamespace(standard=standard, **names, **calls)
 
 
 # the element-wise functions the maths calls, by the standard's names (NumPy's too)
@@ -48,6 +52,8 @@ _UNARY = ("abs", "exp", "expm1", "isfinite", "log", "negative", "sign", "sqrt", 
 _BINARY = ("add", "divide", "logaddexp", "maximum", "multiply", "subtract")
 _REDUCTIONS = ("sum", "max", "all", "any")
 _OTHERS = ("finfo", "ones_like", "reshape", "where", "zeros_like")
+# the standard's functions called by name, taken as they are
+_STANDARD = ("argmax", "asarray", "astype", "bool", "concat", "int64", "min", "ones", "take")
 
 
 # -- NumPy's fast path -----------------------------------------------------------------------
@@ -84,49 +90,38 @@ def _numpy_product_for(X, params):
     return np.ndarray.dot if params.ndim == 1 else np.matmul
 
 
-def _reduction(name):
-    """NumPy's reduction ``name`` as a method call: np.sum's dispatch costs more than the
-    sum of a small layer."""
-
-    def reduce(a, axis=None, keepdims=False):
-        return getattr(a, name)(axis=axis, keepdims=keepdims)
-
-    reduce.__name__ = name
-    return reduce
-
-
-def _sum_of_squares(E):
-    """Per network, the sum of the squares of ``E`` over its last two axes: one network's
-    from a single product of its flat self (BLAS's dot), a stack's square by square."""
+def _half_sum_of_squares(Y, raw, Z, E):
+    """The squared error's total on a batch, from the error ``E`` alone: per network, half
+    the sum of the squares of ``E`` over its last two axes; one network's from a single
+    product of its flat self (BLAS's dot), a stack's square by square."""
     if E.ndim == 2:
         flat = E.reshape(-1)  # a view: the buffers are contiguous
-        return flat.dot(flat)
-    return np.square(E).sum(axis=(-2, -1))
+        return 0.5 * flat.dot(flat)
+    return 0.5 * np.square(E).sum(axis=(-2, -1))
 
 
-def _numpy_stacked(value, params):
-    """``value`` (one per network, as the maths computed it) shaped as the stack of
-    ``params``: the method, which NumPy's scalars have too, costs a third of np.reshape."""
-    return value.reshape(params.shape[:-1])
+def _numpy_stacked(value, shape, out):
+    """``value`` (one per network, as the maths computed it) shaped as the stack, in the
+    buffer ``out``: a third of np.reshape's cost on a lone network's scalar."""
+    out[...] = value
+    return out
+
+
+def _numpy_host_values(value):
+    """One value per network (a NumPy scalar for a lone network, else an array) as a tuple
+    of floats (a scalar's own tolist() costs more: it looks itself up by name)."""
+    return tuple(value.tolist()) if value.ndim else (float(value),)
 
 
 def _numpy_layer_function(function, size, threads):
-    # the policy imports the activations, which import this module: looked up when called
-    from . import _parallel
-
+    # _parallel is imported at the end of this module: the policy knows the activations,
+    # which import this module
     return _parallel.layer_function(function, size, threads)
 
 
 # numpy converts a Python number operand on every call, which costs more than the arithmetic
-# on a small layer: constants are 0-d arrays, one per value and dtype
-_CONSTANTS = {}
-
-
-def _numpy_constant(value, dtype):
-    key = (value, dtype)
-    if key not in _CONSTANTS:
-        _CONSTANTS[key] = np.array(value, dtype)
-    return _CONSTANTS[key]
+# on a small layer: 1 is a 0-d array of each float dtype
+_ONE = {np.dtype(dtype): np.ones((), dtype) for dtype in (np.float16, np.float32, np.float64)}
 
 
 def _numpy_standard():
@@ -142,16 +137,20 @@ NUMPY = Namespace(
     matmul=_product,
     product_for=_numpy_product_for,
     matrix_transpose=operator.methodcaller("swapaxes", -1, -2),
-    sum_of_squares=_sum_of_squares,
+    half_sum_of_squares=_half_sum_of_squares,
     stacked=_numpy_stacked,
     clip=np.clip,
     buffer=np.empty,
-    constant=_numpy_constant,
-    gather_into=lambda parts, out: out,  # NumPy's parts are out's views, written in place
+    one=_ONE.__getitem__,
+    scalar=lambda value, dtype: np.array(value, dtype),
+    gather_into=None,  # nothing to gather: NumPy's parts are out's views, written in place
     take_rows=lambda A, rows: A[rows],
+    host_values=_numpy_host_values,
     layer_function=_numpy_layer_function,
     **{name: getattr(np, name) for name in _UNARY + _BINARY + _OTHERS},
-    **{name: _reduction(name) for name in _REDUCTIONS},
+    # the reductions as the array's methods: np.sum's dispatch costs more than the sum of
+    # a small layer
+    **{name: getattr(np.ndarray, name) for name in _REDUCTIONS},
 )
 
 
@@ -180,12 +179,14 @@ def _array_api(xp):
         matmul=lambda A, B, out=None: xp.matmul(A, B),
         clip=lambda a, low, high, out=None: xp.clip(a, low, high),
         matrix_transpose=xp.matrix_transpose,
-        sum_of_squares=lambda E: xp.sum(xp.square(E), axis=(-2, -1)),
-        stacked=lambda value, params: xp.reshape(value, tuple(params.shape[:-1])),
+        half_sum_of_squares=lambda Y, raw, Z, E: 0.5 * xp.sum(xp.square(E), axis=(-2, -1)),
+        stacked=lambda value, shape, out: xp.reshape(value, shape),
         buffer=lambda shape, dtype: None,
-        constant=lambda value, dtype: value,
+        one=lambda dtype: 1,
+        scalar=lambda value, dtype: value,
         gather_into=partial(_gather_into, xp=xp),
         take_rows=partial(_take_rows, xp=xp),
+        host_values=lambda values: tuple(to_numpy(xp.reshape(values, (-1,))).tolist()),
         **{name: unary(getattr(xp, name)) for name in _UNARY if name != "negative"},
         negative=unary(operator.neg),
         **{name: getattr(xp, name) for name in _REDUCTIONS + _OTHERS},
@@ -212,9 +213,10 @@ def _take_rows(A, rows, *, xp):
 
 
 def _gather_into(parts, out, *, xp):
-    """The parts of a flat vector (new arrays), written into ``out`` once."""
+    """The parts of a flat vector (lists of new arrays), written into ``out`` once."""
     lead = tuple(out.shape[:-1])
-    out[...] = xp.concat([xp.reshape(part, (*lead, -1)) for part in parts], axis=-1)
+    flat = [xp.reshape(part, (*lead, -1)) for group in parts for part in group]
+    out[...] = xp.concat(flat, axis=-1)
     return out
 
 
@@ -223,10 +225,12 @@ _wrapped = {}
 
 def namespace(*arrays):
     """The array functions for ``arrays`` (None entries ignored): :data:`NUMPY` or a wrap."""
-    arrays = [a for a in arrays if a is not None]
-    if all(isinstance(a, (np.ndarray, np.generic)) or sparse.issparse(a) for a in arrays):
+    for a in arrays:
+        if not (a is None or isinstance(a, (np.ndarray, np.generic)) or sparse.issparse(a)):
+            break
+    else:
         return NUMPY
-    xp = _array_namespace(*arrays)
+    xp = _array_namespace(*[a for a in arrays if a is not None])
     if xp not in _wrapped:
         _wrapped[xp] = _array_api(xp)
     return _wrapped[xp]
@@ -420,3 +424,6 @@ def same_place(X, reference, what):
             " sklearn.config_context(array_api_dispatch=True), or use model.to_numpy() for"
             " a copy that works on NumPy arrays."
         )
+
+
+from . import _parallel  # noqa: E402  (NumPy's layer policy, see _numpy_layer_function)

@@ -36,7 +36,7 @@ from ._arrays import (
 from ._callbacks import CallbackSupportMixin, FitTasks
 from ._embedding import Embedding
 from ._inputs import about_the_validation_set, fit_data, held_out
-from ._network import Layout, forward, layer_functions
+from ._network import Layout, Pass, forward, layer_functions
 from ._objective import Objective
 from ._solvers import SOLVERS, make_solver
 from ._state import History, Problem, Validation
@@ -44,9 +44,9 @@ from ._training import Settings, Training
 from ._weights import fitted_params, initial_params
 
 
-def _raise_if_not_finite(values, what, remedy):
-    """A clear error where finite input gave non-finite ``values`` (one row per sample)."""
-    xp = namespace(values)
+def _raise_if_not_finite(values, what, remedy, xp):
+    """A clear error where finite input gave non-finite ``values`` (one row per sample),
+    arrays of the namespace ``xp``."""
     finite = xp.isfinite(values)
     if not bool(xp.all(finite)):
         rows = to_numpy(xp.all(xp.reshape(finite, (values.shape[0], -1)), axis=1))
@@ -328,7 +328,7 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
         params, history = self._starting_point(problem, rng, continuing, call.incremental)
         settings = Settings.of(self, call.incremental)
         training = Training(problem, history, solver, settings, tasks, rng)
-        n_before = len(history.loss_curve)
+        n_before = len(history.loss_curves[0])
         kept, history, final_losses = training.run(params)
         self._publish(problem, kept, history, final_losses, n_before)
         tasks.end()
@@ -426,8 +426,8 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
 
     def _forward(self, X, method, depth=None):
         """The output layer's pre-activation and output ``Z`` for ``X``, validated for the
-        public ``method`` that asks, and the output's function; or, to a ``depth`` of hidden
-        layers, the last one's output (twice)."""
+        public ``method`` that asks, the output's function and the namespace; or, to a
+        ``depth`` of hidden layers, the last one's output (twice)."""
         if not hasattr(self, "coefs_"):
             check_is_fitted(self)
         X = _validated_for_prediction(self, X, method)
@@ -443,16 +443,15 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
         layers = slice(depth)  # all of them for None
         if depth is not None:
             functions = functions._replace(out=identity)
+        net = Pass(self.coefs_[layers], self.intercepts_[layers], functions, xp)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            _, _, raw, Z = forward(
-                X, self.coefs_[layers], self.intercepts_[layers], functions, xp=xp
-            )
+            _, _, raw, Z = forward(X, net)
         # finite weights and finite X can still overflow: relu and identity layers grow
         # without bound, and X may lie far outside the data the model was fitted on
         what = "network's output" if depth is None else "hidden layer's output"
-        _raise_if_not_finite(raw, what, "Scale X as the training data was.")
-        _raise_if_not_finite(Z, what, "Scale X as the training data was.")
-        return raw, Z, functions.out
+        _raise_if_not_finite(raw, what, "Scale X as the training data was.", xp)
+        _raise_if_not_finite(Z, what, "Scale X as the training data was.", xp)
+        return raw, Z, functions.out, xp
 
     def predict(self, X):
         """Predict using the multilayer perceptron.
@@ -476,6 +475,7 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
                 y,
                 "prediction, mapped back to the targets' scale,",
                 "Scale X as the training data was, or fit on smaller targets.",
+                namespace(y),
             )
         return y
 

@@ -88,10 +88,9 @@ def decode(Z, encoding):
     return xp.take(encoding["classes_"], index)
 
 
-def _probabilities(raw, Z, y_type, out_function):
+def _probabilities(raw, Z, y_type, out_function, xp):
     """The class probabilities from the output layer's pre-activation and output, and the
     output's function."""
-    xp = namespace(Z)
     if y_type == "binary":
         # both columns from the pre-activation: 1 - Z would round to 1 where Z is tiny
         Z = xp.concat([out_function(-raw, None), Z], axis=1)
@@ -319,8 +318,8 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         return self._probabilities(X, "predict_proba")
 
     def _probabilities(self, X, method):
-        raw, Z, out_function = self._forward(X, method)
-        return _probabilities(raw, Z, self._y_type, out_function)
+        raw, Z, out_function, xp = self._forward(X, method)
+        return _probabilities(raw, Z, self._y_type, out_function, xp)
 
     def predict_log_proba(self, X):
         """Logarithm of the probability estimates: ``np.log(predict_proba(X))``.

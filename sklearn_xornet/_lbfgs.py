@@ -44,10 +44,9 @@ class _ScipyObjective:
             raise _Breakdown  # scipy's own arithmetic overflowed
         problem, trainable = self.problem, self.problem.trainable
         assign(self.params, (..., trainable), theta)  # the host's vector, to the data
-        values = problem.objective(
+        (value,) = problem.objective.on_host(
             self.params, self.grad, problem.X, problem.Y, problem.sample_weight
         )
-        value = float(to_numpy(values)[0])
         gradient = to_numpy(self.grad[0, trainable]).astype(np.float64)
         # scipy squares the gradient's norm: where that overflows, so does its step
         if np.isfinite(value) and np.isfinite(gradient @ gradient):
@@ -79,10 +78,10 @@ class _Iterations:
         history, settings = training.history, training.settings
         # scipy reports an iteration once it is done: its task opens and closes here
         training.tasks.begin_epoch()
-        history.loss_curve.append([value])
+        history.loss_curves[0].append(value)
         self.last_accepted = x.copy()
         assign(params, self.trainable, x)
-        improved = self.rule.improved([value], params, training)
+        improved = self.rule.improved((value,), params)
         if training.tasks.end_epoch(lambda: training.problem.fitted_attributes(params[0, ...])):
             raise StopIteration  # a callback asked to stop: a usable model
         n_iter_no_change = settings.n_iter_no_change
@@ -103,9 +102,9 @@ def train_lbfgs(training, params):
     """
     problem, history, solver = training.problem, training.history, training.solver
     objective = _ScipyObjective(params, problem)
-    rule = stopping_rule(solver, params, training.settings)
+    rule = stopping_rule(training, params)
     iterations = _Iterations(training, params, rule)
-    n_before = len(history.loss_curve)
+    n_before = len(history.loss_curves[0])
     try:
         result = scipy.optimize.minimize(
             objective,
@@ -122,12 +121,12 @@ def train_lbfgs(training, params):
         )
     except _Breakdown:
         result, finite = None, False
-    n_iterations = len(history.loss_curve) - n_before
+    n_iterations = len(history.loss_curves[0]) - n_before
     assign(params, iterations.trainable, result.x if finite else iterations.last_accepted)
     if finite:
         final_loss = float(result.fun)
     else:
-        final_loss = history.loss_curve[-1][0] if n_iterations else np.inf
+        final_loss = history.loss_curves[0][-1] if n_iterations else np.inf
     rule.finish(params, history)
     history.t += n_iterations * problem.X.shape[0]
     if not finite:  # an error if not one iteration was finite

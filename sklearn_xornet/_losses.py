@@ -77,11 +77,6 @@ def _tilted_sign(Z, E, xp, quantile):
     return 0.5 * xp.sign(E) + (0.5 - quantile)
 
 
-def _half_sum_of_squares(E, xp):
-    # the unweighted sum over rows and outputs at once: on NumPy one product (_arrays)
-    return 0.5 * xp.sum_of_squares(E)
-
-
 @dataclass(frozen=True)
 class Loss:
     """A loss on one kind of output: its value per sample, its output delta, and what the
@@ -94,9 +89,10 @@ class Loss:
     whose delta is not the error, the function ``f(Z, E, xp)`` that gives it (the sign of
     the error for the absolute error). ``smooth``: False where the gradient jumps as the
     error changes sign (the absolute error, the pinball loss), which L-BFGS's default
-    tolerance takes into account. ``summed``: a shortcut ``f(E, xp)`` for the loss summed
-    over an unweighted batch. Parameters (Huber's threshold, the quantile) are bound into
-    ``value`` and ``error_delta`` by :func:`make_loss`.
+    tolerance takes into account. ``summed``: the name of the namespace's function that
+    sums the loss over an unweighted batch at once (the squared error's, from the error
+    alone: on NumPy one product), where it has one. Parameters (Huber's threshold, the
+    quantile) are bound into ``value`` and ``error_delta`` by :func:`make_loss`.
     """
 
     value: Callable
@@ -104,7 +100,7 @@ class Loss:
     through_output_slope: bool = False
     error_delta: Callable | None = None
     smooth: bool = True
-    summed: Callable | None = None
+    summed: str | None = None
 
     def output_delta(self, out_slope, xp):
         """How dZ follows from the error ``Z - Y``, given the output's slope function.
@@ -118,14 +114,16 @@ class Loss:
         # the article's dZ = E * sigmoid_(Z) (negated here: a gradient, not a step)
         return out_slope if self.through_output_slope else None
 
-    def total(self, Y, raw, Z, E, xp):
-        """The loss summed over the rows of an unweighted batch: one sum per network."""
+    def total_function(self, xp):
+        """``f(Y, raw, Z, E)``, the loss summed over the rows of an unweighted batch (one
+        sum per network), resolved once per batch shape."""
         if self.summed is not None:
-            return self.summed(E, xp)
-        return xp.sum(self.value(Y, raw, Z, E, xp), axis=-1)
+            return getattr(xp, self.summed)
+        value = self.value
+        return lambda Y, raw, Z, E: xp.sum(value(Y, raw, Z, E, xp), axis=-1)
 
 
-_SQUARES = {"value": half_squared_error, "summed": _half_sum_of_squares}
+_SQUARES = {"value": half_squared_error, "summed": "half_sum_of_squares"}
 
 LOSSES = {
     ("squared_error", "identity"): Loss(out_activation="identity", **_SQUARES),

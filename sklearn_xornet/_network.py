@@ -102,42 +102,42 @@ def _resolved(activations, sizes, part, threads, xp):
     ]
 
 
-def forward(
-    X,
-    coefs,
-    intercepts,
-    functions,
-    out=None,
-    *,
-    fit_intercept=True,
-    product=None,
-    xp=NUMPY,
-    masks=None,
-):
-    """The forward pass.
+class Pass(NamedTuple):
+    """A network (or a stack of them) ready for a forward and a backward pass: its
+    weights, its layers' functions, and where and how it computes.
 
-    Parameters
-    ----------
-    X : {array, sparse matrix} of shape (n_samples, n_features)
-    coefs, intercepts : lists of arrays
-        One weight matrix and one intercept vector per layer (with any leading axes).
-    functions : LayerFunctions
-        The layers' activations (see :func:`layer_functions`); its ``keep_inputs`` says
-        which hidden layers' slopes read their pre-activation.
-    out : tuple (layers, Z), default=None
-        Buffer hints: one per layer (hidden outputs, then the output layer's
-        pre-activation) and one for ``Z``; None entries for none.
-    fit_intercept : bool, default=True
-        False skips adding the intercepts (zeros in a network without them).
-    product : callable, default=None
-        ``product(A, B, out)``; None is ``xp.matmul`` (``xp.product_for`` picks NumPy's
-        quickest for a run's operands).
-    xp : namespace, default=NUMPY
-        The array functions (``_arrays.namespace``).
-    masks : list, default=None
-        Dropout's masks, one per hidden layer (None for a layer without dropout): its
-        output times the mask (0 for a dropped unit, ``1 / (1 - p)`` for a kept one) is
-        what the next layer sees. None: no dropout.
+    ``coefs`` and ``intercepts`` hold one weight matrix and one intercept vector per layer
+    (any leading axes), ``functions`` the layers' functions (:func:`layer_functions`),
+    ``xp`` the array functions (``_arrays.namespace``), ``product`` the product
+    ``product(A, B, out)`` (None: ``xp.matmul``; ``xp.product_for`` picks NumPy's quickest
+    for a run's operands). ``fit_intercept=False`` skips the intercepts (zeros in a network
+    without them). The rest are buffer hints, None for none: ``layers`` one per layer (the
+    hidden outputs, then the output layer's pre-activation), ``Z`` the output, ``deltas``
+    one per layer (dH..., dZ), ``scratch`` room for the hidden layers' slopes, ``grads`` the
+    lists ``(coef_grads, intercept_grads)`` (views of the flat gradient, filled by
+    :func:`backward`), and ``ones``, one per row (the intercepts' gradients as a product).
+    """
+
+    coefs: list
+    intercepts: list
+    functions: LayerFunctions
+    xp: object = NUMPY
+    product: object = None
+    fit_intercept: bool = True
+    layers: list | None = None
+    Z: object = None
+    deltas: list | None = None
+    scratch: list | None = None
+    grads: tuple | None = None
+    ones: object = None
+
+
+def forward(X, net, masks=None):
+    """The forward pass of ``net`` (a :class:`Pass`) on ``X``.
+
+    ``masks`` are dropout's, one per hidden layer (None for a layer without dropout): its
+    output times the mask (0 for a dropped unit, ``1 / (1 - p)`` for a kept one) is what
+    the next layer sees. None: no dropout.
 
     Returns
     -------
@@ -151,8 +151,9 @@ def forward(
     Z : array of shape (n_samples, n_outputs)
         The network's output.
     """
+    coefs, intercepts, functions, xp, product, fit_intercept, layers, Z = net[:8]
     product = product or xp.matmul
-    layers, Z = out if out is not None else ([None] * len(coefs), None)
+    layers = layers or [None] * len(coefs)
     activations, keep_inputs = functions.hidden, functions.keep_inputs
     hidden, slope_at = [], []
     A = X
@@ -175,40 +176,22 @@ def forward(
     return hidden, slope_at, A, functions.out(A, Z)
 
 
-def backward(
-    X,
-    hidden,
-    slope_at,
-    coefs,
-    functions,
-    dZ,
-    *,
-    out=None,
-    deltas=None,
-    scratch=None,
-    ones=None,
-    product=None,
-    xp=NUMPY,
-    masks=None,
-    fit_intercept=True,
-):
-    """Backpropagation: from the output delta ``dZ`` to every weight's gradient.
+def backward(X, hidden, slope_at, dZ, net, masks=None):
+    """Backpropagation through ``net`` (a :class:`Pass`): from the output delta ``dZ`` to
+    every weight's gradient.
 
-    ``dZ`` must already carry each sample's weight (and the averaging). Returns the lists
-    ``(coef_grads, intercept_grads)``, one gradient per layer. ``out`` holds the buffer
-    hints ``(coef_grads, intercept_grads)``: NumPy writes each gradient into its own (views
-    of one flat vector, see ``Layout.unpack``), another library returns new arrays; without
-    ``fit_intercept`` the intercepts' are returned as given (never computed: zeros).
-    ``hidden`` and ``slope_at`` are what :func:`forward` returned, ``functions.slopes``
-    each hidden layer's slope ``f(S, delta, scratch)``. ``deltas`` and ``scratch`` are
-    buffer hints shaped like the hidden layers, for their deltas and the activations'
-    slopes; ``ones`` a vector of ones, one per row (for the intercepts' gradients);
-    ``product``, ``xp`` and dropout's ``masks`` are as in :func:`forward`.
+    ``dZ`` must already carry each sample's weight (and the averaging); ``hidden`` and
+    ``slope_at`` are what :func:`forward` returned, and ``masks`` dropout's, as there.
+    Returns the lists ``(coef_grads, intercept_grads)``, one gradient per layer: the lists
+    of ``net.grads``, filled in turn (NumPy writes each gradient into its own buffer, views
+    of one flat vector, so they stay as they were; another library returns new arrays,
+    which replace the hints), or new lists. Without ``fit_intercept`` the intercepts' are
+    left as given (never computed: zeros).
     """
+    coefs, _, functions, xp, product, fit_intercept, _, _, deltas, scratch, grads, ones = net
     product, transpose = product or xp.matmul, xp.matrix_transpose
     n_layers = len(coefs)
-    coef_out, intercept_out = out if out is not None else ([None] * n_layers,) * 2
-    coef_grads, intercept_grads = list(coef_out), list(intercept_out)
+    coef_grads, intercept_grads = grads or ([None] * n_layers, [None] * n_layers)
     delta = dZ
     for i in range(n_layers - 1, -1, -1):
         # each weight's gradient: its input times the delta (H^T . dZ, then X^T . dH)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from . import _parallel
 from ._arrays import NUMPY, namespace, to_numpy, unstacked
 from ._losses import make_loss
-from ._network import LayerFunctions, backward, forward, layer_functions
+from ._network import LayerFunctions, Pass, backward, forward, layer_functions
 
 
 @dataclass
@@ -32,6 +32,7 @@ class _Buffers:
     row_share: object  # 1 / n_samples, a 0-d array of the weights' dtype
     functions: LayerFunctions
     output_delta: object  # the loss's rule from the error to dZ (None: dZ is the error)
+    total: object  # the loss summed over an unweighted batch (Loss.total_function)
 
     @classmethod
     def allocate(cls, objective, params, n_samples, xp):
@@ -48,6 +49,7 @@ class _Buffers:
             row_share=xp.asarray(1.0 / n_samples, dtype=dtype, device=device),
             functions=functions,
             output_delta=objective.loss.output_delta(functions.out_slope, xp),
+            total=objective.loss.total_function(xp),
         )
 
 
@@ -66,10 +68,9 @@ class _Bound:
     xp: object
     p: object  # params and grad as the maths computes them (_arrays.unstacked)
     g: object
-    product: object
-    coefs: list
-    intercepts: list
-    grads: tuple  # the buffer hints for the gradients: views of g
+    net: Pass  # the network's weights (views of p), buffers and gradients (views of g)
+    stack: tuple  # params.shape[:-1]
+    values: object  # the buffer hint for the value of each network
     buffers: _Buffers | None
     blocks: object  # _parallel.RowBlocks where the batch is split between threads
 
@@ -132,8 +133,20 @@ class Objective:
         (see ``_network.forward`` and ``_arrays.unstacked``). Returns one value per
         network, an array of shape ``params.shape[:-1]`` in the weights' namespace, on
         their device: reading it waits for the device, so the caller reads it when it needs
-        to (once an epoch).
+        to (once an epoch). On NumPy it is a buffer the next call writes again.
         """
+        value = self.values(params, grad, X, Y, sample_weight, masks)
+        run = self._bound
+        return run.xp.stacked(value, run.stack, run.values)
+
+    def on_host(self, params, grad, X, Y, sample_weight=None, masks=None):
+        """The same, read at once on the host: a tuple of floats, one per network."""
+        value = self.values(params, grad, X, Y, sample_weight, masks)
+        return self._bound.xp.host_values(value)
+
+    def values(self, params, grad, X, Y, sample_weight=None, masks=None):
+        """The same as the maths computes it: a number of the namespace for a lone network
+        (``xp.host_values`` reads any of them on the host at once, as a tuple)."""
         run = self._bound
         if (
             run is None
@@ -145,7 +158,23 @@ class Objective:
             run = self._bind(params, grad, X)
         if run.blocks is not None:
             return run.blocks(params, grad, X, Y, sample_weight, masks)
-        return self._evaluate(run, X, Y, sample_weight, masks)
+        net, b, xp = run.net, run.buffers, run.xp
+        hidden, slope_at, raw, Z = forward(X, net, masks)
+        E = xp.subtract(Z, Y, out=net.deltas[-1])  # the article's error, negated
+        if sample_weight is None:
+            value, total_weight, row_weight = b.total(Y, raw, Z, E), X.shape[0], b.row_share
+        else:
+            value, total_weight = self._summed(Y, raw, Z, E, sample_weight, b.total)
+            row_weight = (sample_weight / total_weight)[:, None]
+        dZ = E if b.output_delta is None else b.output_delta(Z, E)
+        dZ *= row_weight
+        grads = backward(X, hidden, slope_at, dZ, net, masks)
+        if xp.gather_into is not None:  # the gradients are new arrays, not g's own views
+            xp.gather_into(grads, run.g)
+        value = value / total_weight
+        if self.alpha:
+            value = self.penalised(run.p, run.g, value, total_weight, xp)
+        return value
 
     def _bind(self, params, grad, X):
         xp, n_samples = namespace(params), X.shape[0]
@@ -160,7 +189,6 @@ class Objective:
                     self._buffers.clear()
                 self._buffers[key] = _Buffers.allocate(self, p, n_samples, xp)
             buffers = self._buffers[key]
-        coefs, intercepts = self.layout.unpack(p)
         self._bound = _Bound(
             params=params,
             grad=grad,
@@ -169,56 +197,31 @@ class Objective:
             xp=xp,
             p=p,
             g=g,
-            product=xp.product_for(X, p),
-            coefs=coefs,
-            intercepts=intercepts,
-            grads=self.layout.unpack(g),
+            net=buffers and self._pass(p, g, X, buffers, xp),
+            stack=tuple(params.shape[:-1]),
+            values=xp.buffer(params.shape[:-1], params.dtype),
             buffers=buffers,
             blocks=blocks,
         )
         return self._bound
 
-    def _evaluate(self, run, X, Y, sample_weight, masks):
-        """The objective, on a bound run: forward, loss and dZ, backward, penalty."""
-        b, xp = run.buffers, run.xp
-        hidden, slope_at, raw, Z = forward(
-            X,
-            run.coefs,
-            run.intercepts,
-            b.functions,
-            (b.layers, b.Z),
-            fit_intercept=self.fit_intercept,
-            product=run.product,
-            xp=xp,
-            masks=masks,
+    def _pass(self, p, g, X, buffers, xp):
+        """The network ``p``, its gradient ``g`` and the buffers, ready for their passes."""
+        coefs, intercepts = self.layout.unpack(p)
+        return Pass(
+            coefs,
+            intercepts,
+            buffers.functions,
+            xp,
+            xp.product_for(X, p),
+            self.fit_intercept,
+            layers=buffers.layers,
+            Z=buffers.Z,
+            deltas=buffers.deltas,
+            scratch=buffers.scratch,
+            grads=self.layout.unpack(g),
+            ones=buffers.ones,
         )
-        E = xp.subtract(Z, Y, out=b.deltas[-1])  # the article's error, negated
-        value, total_weight = self._summed(Y, raw, Z, E, sample_weight, xp)
-        if sample_weight is None:
-            row_weight = b.row_share
-        else:
-            row_weight = (sample_weight / total_weight)[:, None]
-        dZ = E if b.output_delta is None else b.output_delta(Z, E)
-        dZ = xp.multiply(dZ, row_weight, out=dZ)
-        coef_grads, intercept_grads = backward(
-            X,
-            hidden,
-            slope_at,
-            run.coefs,
-            b.functions,
-            dZ,
-            out=run.grads,
-            deltas=b.deltas,
-            scratch=b.scratch,
-            ones=b.ones,
-            product=run.product,
-            xp=xp,
-            masks=masks,
-            fit_intercept=self.fit_intercept,
-        )
-        xp.gather_into(coef_grads + intercept_grads, run.g)
-        value = self.penalised(run.p, run.g, value / total_weight, total_weight, xp)
-        return xp.stacked(value, run.params)
 
     def penalised(self, params, grad, value, total_weight, xp=None):
         """The mean loss ``value`` plus the L2 penalty; its gradient added into ``grad``."""
@@ -238,9 +241,8 @@ class Objective:
         xp = namespace(p)
         functions = self.functions(X.shape[0], math.prod(p.shape[:-1]), xp, slopes=False)
         coefs, intercepts = self.layout.unpack(p)
-        _, _, raw, Z = forward(
-            X, coefs, intercepts, functions, fit_intercept=self.fit_intercept, xp=xp
-        )
+        net = Pass(coefs, intercepts, functions, xp, fit_intercept=self.fit_intercept)
+        _, _, raw, Z = forward(X, net)
         shape = (*params.shape[:-1], *raw.shape[-2:])
         return xp.reshape(raw, shape), xp.reshape(Z, shape)
 
@@ -248,15 +250,16 @@ class Objective:
         """Each network's unpenalised (weighted) mean loss on ``(X, Y)``, with its output
         ``Z``: the validation loss."""
         raw, Z = self.outputs(params, X)
-        xp = namespace(Z)
-        value, total_weight = self._summed(Y, raw, Z, Z - Y, sample_weight, xp)
+        total = self.loss.total_function(namespace(Z))
+        value, total_weight = self._summed(Y, raw, Z, Z - Y, sample_weight, total)
         return value / total_weight, Z
 
-    def _summed(self, Y, raw, Z, E, sample_weight, xp):
+    def _summed(self, Y, raw, Z, E, sample_weight, total):
         """The loss summed over the rows (weighted), one sum per network, and the total
-        weight."""
+        weight; ``total`` sums an unweighted batch (``Loss.total_function``)."""
         if sample_weight is None:
-            return self.loss.total(Y, raw, Z, E, xp), E.shape[-2]
+            return total(Y, raw, Z, E), E.shape[-2]
+        xp = namespace(E)
         return self.loss.value(Y, raw, Z, E, xp) @ sample_weight, xp.sum(sample_weight)
 
 

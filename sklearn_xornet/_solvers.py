@@ -47,10 +47,11 @@ class Solver:
 
     An epoch solver's ``update(params, grad)`` moves ``params`` in place and may overwrite
     ``grad``, which is spent by then; moment estimates are allocated at the first update,
-    shaped like the gradient. ``iteration_ends(time_step)`` runs after each epoch,
-    ``trigger_stopping(msg, verbose)`` when the loss stalls and says whether training stops.
-    ``get_state()`` and ``set_state(state)`` carry the running state (numbers and arrays)
-    from one ``partial_fit`` call to the next. ``train(training, params)`` trains the stack
+    shaped like the gradient. ``iteration_ends(time_step)``, where a solver has it (a
+    learning-rate schedule), runs after each epoch; ``trigger_stopping(msg, verbose)`` when
+    the loss stalls, and says whether training stops. ``get_state()`` and
+    ``set_state(state)`` carry the running state (numbers and arrays) from one
+    ``partial_fit`` call to the next. ``train(training, params)`` trains the stack
     ``params`` in place and returns what is left of it (``_state.Trained``).
     """
 
@@ -86,6 +87,15 @@ class Solver:
             )
         return int(np.clip(self.requested_batch_size, 1, n_samples))
 
+    # the learning rate as the operand the gradient's library takes fastest (NumPy converts
+    # a Python number on every call, which costs more than a small layer's arithmetic);
+    # made at the first step after the rate changes
+    _rate = None
+
+    def rate(self, grad):
+        self._rate = namespace(grad).scalar(self.learning_rate, grad.dtype)
+        return self._rate
+
     def get_state(self):
         """The solver's running state, as a dict of numbers and array copies."""
         return {name: _copy(getattr(self, name)) for name in self._state}
@@ -93,6 +103,7 @@ class Solver:
     def set_state(self, state):
         for name in self._state:
             setattr(self, name, _copy(state[name]))
+        self._rate = None
 
     def train(self, training, params):
         return train_epochs(training, params)
@@ -100,8 +111,7 @@ class Solver:
     def update(self, params, grad):
         raise NotImplementedError
 
-    def iteration_ends(self, time_step):
-        pass
+    iteration_ends = None
 
     def trigger_stopping(self, msg, verbose):
         """Whether training stops when the loss stalls (it does, unless a schedule adapts)."""
@@ -123,7 +133,7 @@ class GradientDescent(Solver):
     _state = ("learning_rate",)
 
     def update(self, params, grad):
-        grad *= self.learning_rate  # the gradient is spent: scale it in place
+        grad *= self._rate or self.rate(grad)  # the gradient is spent: scale it in place
         params -= grad
 
 
@@ -155,7 +165,7 @@ class SGD(GradientDescent):
             self.velocity = namespace(grad).zeros_like(grad)
         velocity = self.velocity
         velocity *= self.momentum
-        grad *= self.learning_rate  # the gradient is spent: scale it in place
+        grad *= self._rate or self.rate(grad)  # the gradient is spent: scale it in place
         velocity -= grad
         if self.nesterov:
             params += self.momentum * velocity
@@ -166,6 +176,7 @@ class SGD(GradientDescent):
     def iteration_ends(self, time_step):
         if self.lr_schedule == "invscaling":
             self.learning_rate = self.learning_rate_init / (time_step + 1) ** self.power_t
+            self._rate = None
 
     def trigger_stopping(self, msg, verbose):
         if self.lr_schedule != "adaptive":
@@ -175,6 +186,7 @@ class SGD(GradientDescent):
                 print(msg + " Learning rate too small. Stopping.")
             return True
         self.learning_rate /= 5.0
+        self._rate = None
         if verbose:
             print(f"{msg} Setting learning rate to {self.learning_rate:f}")
         return False

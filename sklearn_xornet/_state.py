@@ -35,7 +35,7 @@ class Validation:
         number per network of the stack ``params``."""
         losses, Z = objective.mean_loss(params, self.X, self.Y, self.sample_weight)
         scores = [self.score(Z[r, ...], self.y, self.sample_weight) for r in range(Z.shape[0])]
-        return scores, to_numpy(losses).tolist()
+        return tuple(scores), tuple(to_numpy(losses).tolist())
 
 
 @dataclass
@@ -82,24 +82,20 @@ class Problem:
         }
 
 
-def _column(entries, r):
-    """Network ``r``'s column of a record's entries (one list per epoch), as a record."""
-    return None if entries is None else [[entry[r]] for entry in entries]
-
-
 @dataclass
 class History:
     """The record of training a stack of networks, carried across warm starts and
     ``partial_fit`` calls.
 
-    ``loss_curve`` has one entry per epoch or L-BFGS iteration: a list of one loss per
-    network; so have ``validation_scores`` and ``validation_losses`` where there are
-    validation samples. ``best_scores`` holds each network's best validation score and
+    ``loss_curves`` holds one curve per network: its loss after each epoch or L-BFGS
+    iteration (lists of floats, which the garbage collector need not follow); so do
+    ``validation_scores`` and ``validation_losses`` where there are validation samples.
+    ``best_scores`` holds each network's best validation score and
     ``best_validation_score`` the best of them (early stopping's); ``notes`` what is to be
     said to the user (warnings, or an error) about the training, for the network kept.
     """
 
-    loss_curve: list
+    loss_curves: list
     t: int
     best_loss: float
     no_improvement: int
@@ -112,14 +108,17 @@ class History:
 
     @classmethod
     def fresh(cls, n_networks, validation, early_stopping):
+        def curves():
+            return [[] for _ in range(n_networks)]
+
         return cls(
-            loss_curve=[],
+            loss_curves=curves(),
             t=0,
             best_loss=np.inf,
             no_improvement=0,
             solver_state=None,
-            validation_scores=[] if validation else None,
-            validation_losses=[] if validation else None,
+            validation_scores=curves() if validation else None,
+            validation_losses=curves() if validation else None,
             best_validation_score=-np.inf if early_stopping else None,
             best_scores=[-np.inf] * n_networks,
         )
@@ -140,13 +139,13 @@ class History:
         if early_stopping and best_score is None:  # early stopping switched on since
             best_score = -np.inf
         return cls(
-            loss_curve=[[loss] for loss in fitted["loss_curve_"]],
+            loss_curves=[list(fitted["loss_curve_"])],
             t=fitted["t_"],
             best_loss=min(fitted["loss_curve_"], default=np.inf),
             no_improvement=fitted["_no_improvement_count"],
             solver_state=fitted["_solver_state"] if keep_solver_state else None,
-            validation_scores=None if scores is None else [[s] for s in scores],
-            validation_losses=None if losses is None else [[v] for v in losses],
+            validation_scores=None if scores is None else [list(scores)],
+            validation_losses=None if losses is None else [list(losses)],
             best_validation_score=best_score,
             best_scores=[-np.inf if best_score is None else best_score],
         )
@@ -155,11 +154,15 @@ class History:
         """The record of network ``r`` of the stack, as if it had trained alone."""
         early_stopping = self.best_validation_score is not None
         state = self.solver_state
+
+        def own(curves):
+            return None if curves is None else [list(curves[r])]
+
         return replace(
             self,
-            loss_curve=_column(self.loss_curve, r),
-            validation_scores=_column(self.validation_scores, r),
-            validation_losses=_column(self.validation_losses, r),
+            loss_curves=own(self.loss_curves),
+            validation_scores=own(self.validation_scores),
+            validation_losses=own(self.validation_losses),
             best_validation_score=self.best_scores[r] if early_stopping else None,
             solver_state=state
             and {  # the arrays are stacks, shaped like the gradient
@@ -174,7 +177,7 @@ class History:
         """The estimator's attributes that describe this record of one network,
         ``n_before`` entries of the loss curve being older than the call, ``init_losses``
         the final losses of the restarts."""
-        curve = [loss for (loss,) in self.loss_curve]
+        (curve,) = self.loss_curves
         # an L-BFGS run may end before its first iteration: its loss is the start's
         loss = curve[-1] if len(curve) > n_before else float(np.min(init_losses))
         scores, losses = self.validation_scores, self.validation_losses
@@ -184,8 +187,8 @@ class History:
             "best_loss_": None if validation else min(curve, default=loss),
             "n_iter_": len(curve) - n_before,  # this call's, as in scikit-learn
             "t_": self.t,
-            "validation_scores_": None if scores is None else [s for (s,) in scores],
-            "validation_loss_curve_": None if losses is None else [v for (v,) in losses],
+            "validation_scores_": None if scores is None else scores[0],
+            "validation_loss_curve_": None if losses is None else losses[0],
             "best_validation_score_": self.best_validation_score,
             "init_losses_": init_losses,
             "_no_improvement_count": self.no_improvement,
@@ -204,8 +207,8 @@ class Trained(NamedTuple):
     @classmethod
     def of(cls, history, n_networks):
         """A stack trained together, on one record."""
-        final = history.loss_curve[-1] if history.loss_curve else [math.nan] * n_networks
-        return cls(list(final), history.best_scores, history.network)
+        final = [curve[-1] if curve else math.nan for curve in history.loss_curves]
+        return cls(final, history.best_scores, history.network)
 
 
 def best_restart(final_losses, best_scores, early_stopping):

@@ -37,16 +37,19 @@ class NonFiniteGuard:
         """The epoch's ``losses`` (inf for restarts that dropped out), or None where no loss
         is finite: the weights are then back at the last finite ones. ``params`` are those
         the epoch ended with, and the next one starts from."""
-        finite = [math.isfinite(loss) for loss in losses]
-        if all(finite):
+        # a sum of finite losses overflows only past 1e308: the second test then decides
+        if math.isfinite(sum(losses)) or all(map(math.isfinite, losses)):
             self.last_finite, self.start = self.start, self.last_finite
-        elif not any(finite):
+        elif not any(map(math.isfinite, losses)):
             params[...] = self.last_finite
             return None
         else:  # the restarts that lost their finite loss go back, and drop out
+            finite = [math.isfinite(loss) for loss in losses]
             copy_rows(self.last_finite, self.start, finite)
             copy_rows(params, self.last_finite, [not ok for ok in finite])
-            losses = [loss if ok else math.inf for loss, ok in zip(losses, finite, strict=True)]
+            losses = tuple(
+                loss if ok else math.inf for loss, ok in zip(losses, finite, strict=True)
+            )
         self.start[...] = params
         return losses
 
@@ -116,20 +119,25 @@ class NoImprovement:
 
     what = "Training loss"
 
-    def __init__(self, tol):
+    def __init__(self, tol, training):
         self.tol = tol
+        # what each epoch reads, read once: the record and the problem stay while it runs
+        self.history, self.problem = training.history, training.problem
+        self.verbose = training.settings.verbose
 
-    def improved(self, losses, params, training):
+    def improved(self, losses, params):
         """Record an epoch that ended with ``losses`` (one per network of the stack
-        ``params``) in ``training.history``; whether it improved."""
-        history, problem, verbose = training.history, training.problem, training.settings.verbose
+        ``params``) in the training's history; whether it improved."""
+        history, problem, verbose = self.history, self.problem, self.verbose
         best_now = min(losses)  # the run goes on while its best restart improves
         if verbose:
-            print(f"Iteration {len(history.loss_curve)}, loss = {best_now:.8f}")
+            print(f"Iteration {len(history.loss_curves[0])}, loss = {best_now:.8f}")
         if problem.validation is not None:
             scores, validation_losses = problem.validation.evaluate(params, problem.objective)
-            history.validation_scores.append(scores)
-            history.validation_losses.append(validation_losses)
+            for curve, score in zip(history.validation_scores, scores, strict=True):
+                curve.append(score)
+            for curve, loss in zip(history.validation_losses, validation_losses, strict=True):
+                curve.append(loss)
             if verbose:
                 print(f"Validation score: {float(np.fmax.reduce(scores)):f}")
         improved = best_now <= history.best_loss - self.tol
@@ -158,14 +166,14 @@ class EarlyStopping(NoImprovement):
 
     what = "Validation score"
 
-    def __init__(self, tol, params):
-        super().__init__(tol)
+    def __init__(self, tol, training, params):
+        super().__init__(tol, training)
         self.best_params = copy(params)
 
-    def improved(self, losses, params, training):
-        super().improved(losses, params, training)  # records the scores
-        history = training.history
-        scores = history.validation_scores[-1]
+    def improved(self, losses, params):
+        super().improved(losses, params)  # records the scores
+        history = self.history
+        scores = [curve[-1] for curve in history.validation_scores]
         best_now = float(np.fmax.reduce(scores))
         improved = best_now >= history.best_validation_score + self.tol
         better = [score > best for score, best in zip(scores, history.best_scores, strict=True)]
@@ -182,15 +190,18 @@ class EarlyStopping(NoImprovement):
             params[...] = self.best_params  # the weights of the best validation score
 
 
-def stopping_rule(solver, params, settings):
-    """The rule on progress: the validation score's with early stopping, else the loss's."""
-    if settings.early_stopping:
-        return EarlyStopping(solver.tol, params)
-    return NoImprovement(solver.tol)
+def stopping_rule(training, params):
+    """The rule on progress of a training of ``params``: the validation score's with early
+    stopping, else the loss's."""
+    if training.settings.early_stopping:
+        return EarlyStopping(training.solver.tol, training, params)
+    return NoImprovement(training.solver.tol, training)
 
 
-def warn_if_diverged(loss_curve, solver):
-    """A run that stalls far above where it started has diverged: say so, once."""
-    first, last = min(loss_curve[0]), min(loss_curve[-1])
+def warn_if_diverged(loss_curves, n_before, solver):
+    """A run that stalls far above where it started (its loss after epoch ``n_before``,
+    the first of this call's) has diverged: say so, once."""
+    first = min(curve[n_before] for curve in loss_curves)
+    last = min(curve[-1] for curve in loss_curves)
     if last > 10 * first:
         _diagnostics.diverged(first, last, solver.learning_rate_init)

@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.utils import gen_batches
 
 from . import _diagnostics, _parallel
-from ._arrays import copy, host_dtype, like, namespace, to_numpy, unstacked
+from ._arrays import copy, host_dtype, like, namespace, unstacked
 from ._state import Trained, best_restart
 from ._stopping import NonFiniteGuard, stopping_rule, warn_if_diverged
 
@@ -103,12 +103,14 @@ class Training:
 
 
 class Batches:
-    """The rows of each step of an epoch: all of them, or (shuffled) mini-batches; and,
-    with dropout, each step's masks."""
+    """The rows of each step of an epoch: all of them, or (shuffled) mini-batches, for the
+    training of ``params`` (its gradient in ``grad``); and, with dropout, each step's
+    masks."""
 
-    def __init__(self, problem, solver, batch_size, rng, t=0):
+    def __init__(self, problem, solver, params, grad, rng, t=0):
         self.X, self.Y, self.sample_weight = problem.X, problem.Y, problem.sample_weight
-        self.objective = problem.objective
+        self.objective, self.params, self.grad = problem.objective, params, grad
+        batch_size = solver.batch_size(problem.X.shape[0])
         self.n_samples = problem.X.shape[0]
         self.full = solver.full_batch
         self.shuffle = solver.shuffle and solver.random_order
@@ -122,6 +124,7 @@ class Batches:
             key = np.random.SeedSequence([int(rng.randint(2**31 - 1)), int(t)])
             self.mask_rng = np.random.RandomState(key.generate_state(4))
         self.hidden_units = problem.layout.layer_units[1:-1]
+        self.host_values = namespace(problem.X).host_values  # where the weights and data are
         if self.full:  # all of X as it is, every epoch: no copy, no indexing
             self.epoch = self._full_epoch
 
@@ -146,74 +149,73 @@ class Batches:
             masks.append(like(params, mask))
         return masks
 
-    def _full_epoch(self, params, grad, update, theta, theta_grad):
+    def _full_epoch(self, update, theta, theta_grad):
+        params, grad = self.params, self.grad
         masks = None if self.dropout is None else self.masks(params, self.n_samples)
-        losses = self.objective(params, grad, self.X, self.Y, self.sample_weight, masks)
+        losses = self.objective.values(params, grad, self.X, self.Y, self.sample_weight, masks)
         update(theta, theta_grad)
-        return to_numpy(losses).tolist()
+        return self.host_values(losses)
 
-    def epoch(self, params, grad, update, theta, theta_grad):
+    def epoch(self, update, theta, theta_grad):
         """One pass: the objective, then ``update(theta, theta_grad)``, for each batch.
 
-        ``theta`` and ``theta_grad`` are the trainable parts of ``params`` and ``grad``.
-        Returns the epoch's mean loss of each network, on the host.
+        ``theta`` and ``theta_grad`` are the trainable parts of the weights and their
+        gradient. Returns the epoch's mean loss of each network, on the host.
         """
         X, Y, sample_weight, objective = self.X, self.Y, self.sample_weight, self.objective
+        params, grad = self.params, self.grad
         take = namespace(X).take_rows
         order = like(X, self.rng.permutation(self.n_samples)) if self.shuffle else None
         accumulated = 0.0
         for batch in self.slices:
             rows = batch if order is None else order[batch]
             weights = None if sample_weight is None else take(sample_weight, rows)
-            masks = None if self.dropout is None else self.masks(params, batch.stop - batch.start)
-            losses = objective(params, grad, take(X, rows), take(Y, rows), weights, masks)
-            accumulated = accumulated + (batch.stop - batch.start) * losses
+            n_rows = batch.stop - batch.start
+            masks = None if self.dropout is None else self.masks(params, n_rows)
+            losses = objective.values(params, grad, take(X, rows), take(Y, rows), weights, masks)
+            accumulated = accumulated + n_rows * losses
             update(theta, theta_grad)
-        # on a device, read once an epoch
-        return to_numpy(accumulated / self.n_samples).tolist()
+        return self.host_values(accumulated / self.n_samples)  # on a device, read once
 
 
 def train_epochs(training, params):
     """Train the stack ``params`` in place, epoch by epoch, recording each in the history;
     what is left of it (``_state.Trained``). What is to be said about the training (it did
     not converge, diverged, became non-finite) goes into the history's notes."""
-    problem, history, solver, settings = (
-        training.problem,
-        training.history,
-        training.solver,
-        training.settings,
-    )
-    batches = Batches(
-        problem, solver, solver.batch_size(problem.X.shape[0]), training.rng, history.t
-    )
+    problem, history = training.problem, training.history
+    solver, settings = training.solver, training.settings
     grad = namespace(params).zeros_like(params)
+    batches = Batches(problem, solver, params, grad, training.rng, history.t)
     theta, theta_grad = params[..., problem.trainable], grad[..., problem.trainable]
     guard = NonFiniteGuard(params)
-    rule = stopping_rule(solver, params, settings)
+    rule = stopping_rule(training, params)
     # the loop runs thousands of times on small networks: what it reads, it reads once
-    tasks, curve, watched = training.tasks, history.loss_curve, training.tasks.watched
-    update, n_before, notes = solver.update, len(curve), history.notes
+    tasks, curves, watched = training.tasks, history.loss_curves, training.tasks.watched
+    update, n_before, notes = solver.update, len(curves[0]), history.notes
+    iteration_ends = solver.iteration_ends
     epoch, accept, improved_by = batches.epoch, guard.accept, rule.improved
     try:
         for _ in range(settings.n_epochs):
             if watched:
                 tasks.begin_epoch()
-            losses = accept(epoch(params, grad, update, theta, theta_grad), params)
+            losses = accept(epoch(update, theta, theta_grad), params)
             if losses is None:
-                notes.append(training.non_finite(len(curve) - n_before))
+                notes.append(training.non_finite(len(curves[0]) - n_before))
                 tasks.end_epoch()
                 break
-            curve.append(losses)
+            for r, loss in enumerate(losses):  # (zip's strict= keyword costs more, here)
+                curves[r].append(loss)
             history.t += batches.n_samples
-            improved = improved_by(losses, params, training)
+            improved = improved_by(losses, params)
             history.no_improvement = 0 if improved else history.no_improvement + 1
-            solver.iteration_ends(history.t)
+            if iteration_ends is not None:
+                iteration_ends(history.t)
             if watched and tasks.end_epoch(partial(_leader_attributes, params, losses, problem)):
                 break  # a callback asked to stop: a usable model, as it is now
             if history.no_improvement > settings.n_iter_no_change:
                 msg = rule.stalled_message(settings.n_iter_no_change, solver.steps)
                 if solver.trigger_stopping(msg, settings.verbose):
-                    notes.append(partial(warn_if_diverged, curve[n_before:], solver))
+                    notes.append(partial(warn_if_diverged, curves, n_before, solver))
                     break
                 history.no_improvement = 0
         else:
@@ -222,7 +224,7 @@ def train_epochs(training, params):
     except KeyboardInterrupt:
         _diagnostics.warn("Training interrupted by user.", UserWarning)
     if not guard.check_outputs(params, problem):
-        notes.append(training.non_finite(len(curve) - n_before))
+        notes.append(training.non_finite(len(curves[0]) - n_before))
     rule.finish(params, history)
     history.solver_state = solver.get_state()
     return Trained.of(history, params.shape[0])

@@ -73,9 +73,12 @@ def test_the_masks_drop_at_the_rate_and_scale_the_rest():
     layout = Layout([4, 40, 30, 3])
     problem = SimpleNamespace(X=X, Y=None, sample_weight=None, objective=None, layout=layout)
     problem.dropout = (0.0, 0.25)
-    solver = SimpleNamespace(full_batch=False, shuffle=True, random_order=True)
-    batches = Batches(problem, solver, 10, np.random.RandomState(0))
-    first, second = batches.masks(np.zeros((2, layout.size)), 1000)
+    solver = SimpleNamespace(
+        full_batch=False, shuffle=True, random_order=True, batch_size=lambda n_samples: 10
+    )
+    params = np.zeros((2, layout.size))
+    batches = Batches(problem, solver, params, np.zeros_like(params), np.random.RandomState(0))
+    first, second = batches.masks(params, 1000)
     assert first is None  # no dropout on the first layer
     assert second.shape == (2, 1000, 30)  # one mask per restart, row and unit
     assert set(np.unique(second)) == {0.0, 1 / 0.75}
