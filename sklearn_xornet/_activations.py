@@ -223,20 +223,6 @@ ACTIVATIONS = {
     "exp": Activation(exp, exp_derivative),
 }
 
-# each part by name, for the layers' functions to be found with one lookup each
-_PARTS = {
-    "function": {name: activation.function for name, activation in ACTIVATIONS.items()},
-    "slope": {name: activation.slope for name, activation in ACTIVATIONS.items()},
-}
-
-
-def part_of(activation, part):
-    """The ``part`` ('function' or 'slope') of ``activation``: a name, or an
-    :class:`Activation`."""
-    if type(activation) is str:
-        return _PARTS[part][activation]
-    return getattr(activation, part)
-
 
 def magnitude(activation, bound, limit):
     """A bound on the output of ``activation`` (a name, or an :class:`Activation`) from

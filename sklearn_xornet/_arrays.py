@@ -113,12 +113,6 @@ def _numpy_host_values(value):
     return tuple(value.tolist()) if value.ndim else (float(value),)
 
 
-def _numpy_layer_function(function, size, threads):
-    # _parallel is imported at the end of this module: the policy knows the activations,
-    # which import this module
-    return _parallel.layer_function(function, size, threads)
-
-
 # numpy converts a Python number operand on every call, which costs more than the arithmetic
 # on a small layer: 1 is a 0-d array of each float dtype
 _ONE = {np.dtype(dtype): np.ones((), dtype) for dtype in (np.float16, np.float32, np.float64)}
@@ -146,7 +140,7 @@ NUMPY = Namespace(
     gather_into=None,  # nothing to gather: NumPy's parts are out's views, written in place
     take_rows=lambda A, rows: A[rows],
     host_values=_numpy_host_values,
-    layer_function=_numpy_layer_function,
+    layer_function=None,  # _parallel's policy, set below
     **{name: getattr(np, name) for name in _UNARY + _BINARY + _OTHERS},
     # the reductions as the array's methods: np.sum's dispatch costs more than the sum of
     # a small layer
@@ -426,4 +420,8 @@ def same_place(X, reference, what):
         )
 
 
-from . import _parallel  # noqa: E402  (NumPy's layer policy, see _numpy_layer_function)
+# NumPy's layers follow _parallel's policy, which knows the activations, which import this
+# module: it is imported last
+from . import _parallel  # noqa: E402
+
+NUMPY.layer_function = _parallel.layer_function

@@ -17,7 +17,7 @@ NumPy honours and another library ignores, and the code below always uses what t
 from itertools import pairwise
 from typing import NamedTuple
 
-from ._activations import identity, part_of, slope_reads_input
+from ._activations import ACTIVATIONS, identity, slope_reads_input
 from ._arrays import NUMPY, namespace
 
 
@@ -95,10 +95,10 @@ def layer_functions(
 
 def _resolved(activations, sizes, part, threads, xp):
     """Each activation's ``part`` ('function' or 'slope') in the version for its layer."""
-    functions = [part_of(activation, part) for activation in activations]
+    layer_function = xp.layer_function
     return [
-        xp.layer_function(function, size, threads)
-        for function, size in zip(functions, sizes, strict=True)
+        layer_function(getattr(ACTIVATIONS[a] if type(a) is str else a, part), n, threads)
+        for a, n in zip(activations, sizes, strict=True)
     ]
 
 

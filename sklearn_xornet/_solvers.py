@@ -133,7 +133,8 @@ class GradientDescent(Solver):
     _state = ("learning_rate",)
 
     def update(self, params, grad):
-        grad *= self._rate or self.rate(grad)  # the gradient is spent: scale it in place
+        rate = self._rate
+        grad *= self.rate(grad) if rate is None else rate  # the gradient is spent: scale it
         params -= grad
 
 
@@ -165,7 +166,8 @@ class SGD(GradientDescent):
             self.velocity = namespace(grad).zeros_like(grad)
         velocity = self.velocity
         velocity *= self.momentum
-        grad *= self._rate or self.rate(grad)  # the gradient is spent: scale it in place
+        rate = self._rate
+        grad *= self.rate(grad) if rate is None else rate  # the gradient is spent: scale it
         velocity -= grad
         if self.nesterov:
             params += self.momentum * velocity

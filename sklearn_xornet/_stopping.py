@@ -13,6 +13,7 @@ They only judge and restore: the loops that call them are ``_training.py``'s and
 """
 
 import math
+from math import isfinite
 
 import numpy as np
 from sklearn.utils import gen_batches
@@ -38,13 +39,13 @@ class NonFiniteGuard:
         is finite: the weights are then back at the last finite ones. ``params`` are those
         the epoch ended with, and the next one starts from."""
         # a sum of finite losses overflows only past 1e308: the second test then decides
-        if math.isfinite(sum(losses)) or all(map(math.isfinite, losses)):
+        if isfinite(sum(losses)) or all(map(isfinite, losses)):
             self.last_finite, self.start = self.start, self.last_finite
-        elif not any(map(math.isfinite, losses)):
+        elif not any(map(isfinite, losses)):
             params[...] = self.last_finite
             return None
         else:  # the restarts that lost their finite loss go back, and drop out
-            finite = [math.isfinite(loss) for loss in losses]
+            finite = [isfinite(loss) for loss in losses]
             copy_rows(self.last_finite, self.start, finite)
             copy_rows(params, self.last_finite, [not ok for ok in finite])
             losses = tuple(
@@ -122,23 +123,24 @@ class NoImprovement:
     def __init__(self, tol, training):
         self.tol = tol
         # what each epoch reads, read once: the record and the problem stay while it runs
-        self.history, self.problem = training.history, training.problem
+        self.history, self.objective = training.history, training.problem.objective
+        self.validation = training.problem.validation
         self.verbose = training.settings.verbose
 
     def improved(self, losses, params):
         """Record an epoch that ended with ``losses`` (one per network of the stack
         ``params``) in the training's history; whether it improved."""
-        history, problem, verbose = self.history, self.problem, self.verbose
+        history, validation = self.history, self.validation
         best_now = min(losses)  # the run goes on while its best restart improves
-        if verbose:
+        if self.verbose:
             print(f"Iteration {len(history.loss_curves[0])}, loss = {best_now:.8f}")
-        if problem.validation is not None:
-            scores, validation_losses = problem.validation.evaluate(params, problem.objective)
+        if validation is not None:
+            scores, validation_losses = validation.evaluate(params, self.objective)
             for curve, score in zip(history.validation_scores, scores, strict=True):
                 curve.append(score)
             for curve, loss in zip(history.validation_losses, validation_losses, strict=True):
                 curve.append(loss)
-            if verbose:
+            if self.verbose:
                 print(f"Validation score: {float(np.fmax.reduce(scores)):f}")
         improved = best_now <= history.best_loss - self.tol
         if best_now < history.best_loss:
