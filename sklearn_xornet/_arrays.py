@@ -384,32 +384,58 @@ def on_host(array):
 
 
 def like(reference, host_array):
-    """``host_array`` (NumPy) in the namespace and on the device of ``reference``."""
+    """``host_array`` (NumPy) in the namespace and on the device of ``reference``; floats
+    of a precision the device lacks (array-api-strict's float16, float64 on some GPUs) in
+    its best one."""
     if on_host(reference):
         return host_array
-    xp = _array_namespace(reference)
-    return xp.asarray(host_array, device=reference.device)
+    xp, device = _array_namespace(reference), reference.device
+    if host_array.dtype.kind == "f":
+        floats = _floats(xp, device)
+        if host_array.dtype not in floats:
+            host_array = host_array.astype(floats[0])
+    return xp.asarray(host_array, device=device)
+
+
+_FLOATS = {}
+
+
+def _floats(xp, device):
+    """The float dtypes ``xp`` has on ``device``, best first, as NumPy's."""
+    key = (xp, str(device))
+    if key not in _FLOATS:
+        from sklearn.utils._array_api import supported_float_dtypes
+
+        _FLOATS[key] = [host_dtype(d) for d in supported_float_dtypes(xp, device)]
+    return _FLOATS[key]
 
 
 def where_name(array):
-    """The namespace and device of ``array``, in words."""
-    if on_host(array):
+    """The namespace and device of ``array`` (any array-like), in words."""
+    if not is_foreign(array):
         return "NumPy arrays"
-    return f"{_array_namespace(array).__name__} arrays on device {array.device}"
+    library = _array_namespace(array).__name__.rsplit(".", 1)[-1]  # not array-api-compat's
+    return f"{library} arrays on device {array.device}"
 
 
 def same_place(X, reference, what):
     """scikit-learn's namespace error (its ``check_same_namespace``, whether dispatch is on
-    or off) unless ``X`` lives where the fitted array ``reference`` does; ``what`` names
-    the call (``'TinyMLPClassifier.predict() on'``)."""
-    numpy_X = on_host(X)
+    or off) unless ``X`` would be worked on where the fitted array ``reference`` lives;
+    ``what`` names the call (``'TinyMLPClassifier.predict()'``).
+
+    ``X`` may be any array-like, checked or not, and is placed as :func:`input_namespace`
+    places it: outside ``array_api_dispatch`` everything is NumPy's (scikit-learn converts
+    what it can), inside it another library's array is its library's, on its device.
+    """
+    xp, device = input_namespace(X)
     numpy_ref = isinstance(reference, np.ndarray)
-    if numpy_X and numpy_ref:
+    if xp is None and numpy_ref:
         return
     if (
-        numpy_X != numpy_ref
-        or _array_namespace(X) is not _array_namespace(reference)
-        or X.device != reference.device
+        xp is None
+        or numpy_ref
+        or xp is not _array_namespace(reference)
+        or device != reference.device
     ):
         raise ValueError(
             f"Inputs passed to {what} must use the same namespace and the same device as"

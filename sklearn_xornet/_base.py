@@ -105,12 +105,12 @@ def _validated_for_prediction(estimator, X, method):
         estimator, "feature_names_in_"
     ):
         return X  # NumPy's shortcut (_arrays.plain_rows): nothing to convert
+    # before anything reads X, whether dispatch is on or off
+    same_place(X, estimator.coefs_[0], f"{type(estimator).__name__}.{method}()")
     xp, device = input_namespace(X)
-    X = validate_data(
+    return validate_data(
         estimator, X, reset=False, accept_sparse=("csr", "csc"), dtype=float_dtypes(xp, device)
     )
-    same_place(X, estimator.coefs_[0], f"{type(estimator).__name__}.{method}() on")
-    return X
 
 
 def partial_fit_available(estimator):
@@ -313,7 +313,9 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
             and hasattr(self, "coefs_")
             and (call.incremental or self.warm_start)
         )
-        data = fit_data(self, call.X, call.y, call.sample_weight, call.given, continuing)
+        method = "partial_fit" if call.incremental else "fit"
+        given, weights = call.given, call.sample_weight
+        data = fit_data(self, call.X, call.y, weights, given, continuing and method)
         # checked before anything is computed
         n_hidden = len(_hidden_layer_sizes(self.hidden_layer_sizes))
         dropout = _dropout_rates(self.dropout, n_hidden, solver)

@@ -27,6 +27,7 @@ from ._arrays import (
     namespace,
     same_place,
     to_numpy,
+    where_name,
 )
 
 
@@ -66,9 +67,13 @@ def fit_data(estimator, X, y, sample_weight, given, continuing):
     """Every array of a fit, checked and brought to where it works (see the module).
 
     ``given`` holds ``fit``'s ``(X_val, y_val, sample_weight_val)``, or None;
-    ``continuing``: the fitted model goes on training, so ``X`` must match what it was
-    fitted on (its features, and where its weights live: scikit-learn's namespace error).
+    ``continuing`` names the method ('fit' with ``warm_start``, 'partial_fit') in which the
+    fitted model goes on training, so that ``X`` must match what it was fitted on (its
+    features, and where its weights live: scikit-learn's namespace error); None for a fresh
+    fit.
     """
+    if continuing:  # before anything reads X, whether dispatch is on or off
+        same_place(X, estimator.coefs_[0], f"{type(estimator).__name__}.{continuing}()")
     place = Place(*input_namespace(X))
     X, y = validate_data(
         estimator,
@@ -80,8 +85,7 @@ def fit_data(estimator, X, y, sample_weight, given, continuing):
         multi_output=True,
         y_numeric=is_regressor(estimator),
     )
-    if continuing:
-        same_place(X, estimator.coefs_[0], f"{type(estimator).__name__}.fit() on")
+    _check_labels_fit(y, X, place, "y")
     y, sample_weight = targets_and_weights(X, y, place.of(sample_weight))
     validation = None
     if given is not None and any(a is not None for a in given):
@@ -111,11 +115,23 @@ def _validation_data(estimator, X, given, place):
         y_numeric=is_regressor(estimator),
         ensure_min_samples=2 if is_regressor(estimator) else 1,  # R2 needs two
     )
+    _check_labels_fit(y_val, X, place, "y_val")
     X_val = namespace(X).astype(place.of(X_val), X.dtype)
     y_val, sample_weight_val = targets_and_weights(
         X_val, y_val, place.of(sample_weight_val), "sample_weight_val"
     )
     return X_val, y_val, sample_weight_val
+
+
+def _check_labels_fit(y, X, place, name):
+    """A clear error where targets of a dtype no array library holds (strings, objects)
+    are to go where ``X`` lives, on another library's device."""
+    if place.xp is not None and y.dtype.kind not in "biuf":
+        raise ValueError(
+            f"{name} holds {y.dtype} labels, which {where_name(X)} cannot hold: encode them"
+            " as integers first (sklearn.preprocessing.LabelEncoder), or fit on NumPy"
+            " arrays."
+        )
 
 
 def targets_and_weights(X, y, sample_weight, weights_name="sample_weight"):
