@@ -87,6 +87,12 @@ def configurations():
         cases[f"{solver} validation set"] = lambda short=short: TinyMLPClassifier(
             random_state=0, **short
         ).fit(IRIS_X[~VAL], IRIS_Y[~VAL], X_val=IRIS_X[VAL], y_val=IRIS_Y[VAL])
+        cases[f"{solver} early stopping regressor"] = regressor(
+            early_stopping=True, n_iter_no_change=3, **short
+        )
+        cases[f"{solver} validation set regressor"] = lambda short=short: TinyMLPRegressor(
+            random_state=0, **short
+        ).fit(REG_X[20:], REG_Y[20:], X_val=REG_X[:20], y_val=REG_Y[:20])
         cases[f"{solver} multilabel"] = classifier(y=LABELS, **short)
         cases[f"{solver} binary"] = classifier(y=IRIS_Y % 2, **short)
         cases[f"{solver} squared error classifier"] = classifier(loss="squared_error", **short)

@@ -12,7 +12,7 @@ publishes (the estimator does), nor draws starting weights (``_weights.py``).
 """
 
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -66,6 +66,11 @@ class Training:
     tasks: Any
     rng: Any
 
+    @cached_property
+    def rows(self):
+        """The rows of one step: the solver's batch size on this problem."""
+        return self.solver.batch_size(self.problem.X.shape[0])
+
     def run(self, params):
         """Train the stack ``params``: the network kept (a stack of one), its record, and
         every network's final loss (``init_losses_``).
@@ -76,10 +81,9 @@ class Training:
         """
         if self.history.solver_state is not None:  # partial_fit goes on where it stopped
             self.solver.set_state(self.history.solver_state)
-        rows = self.solver.batch_size(self.problem.X.shape[0])
         # L-BFGS trains its restarts one after the other: its products are one network's
         n_networks = params.shape[0] if self.solver.by_epochs else 1
-        with _parallel.blas_limit(rows, n_networks, self.problem.layout.layer_units):
+        with _parallel.blas_limit(self.rows, n_networks, self.problem.layout.layer_units):
             trained = self.solver.train(self, params)
         early_stopping = self.settings.early_stopping
         best = best_restart(trained.final_losses, trained.best_scores, early_stopping)
@@ -103,24 +107,25 @@ class Training:
 
 
 class Batches:
-    """The rows of each step of an epoch: all of them, or (shuffled) mini-batches, for the
-    training of ``params`` (its gradient in ``grad``); and, with dropout, each step's
-    masks."""
+    """The rows of each step of an epoch of ``training``: all of them, or (shuffled)
+    mini-batches, for the weights ``params`` (their gradient in ``grad``); and, with
+    dropout, each step's masks."""
 
-    def __init__(self, problem, solver, params, grad, rng, t=0):
+    def __init__(self, training, params, grad):
+        problem, solver, rng = training.problem, training.solver, training.rng
         self.X, self.Y, self.sample_weight = problem.X, problem.Y, problem.sample_weight
         self.objective, self.params, self.grad = problem.objective, params, grad
-        batch_size = solver.batch_size(problem.X.shape[0])
         self.n_samples = problem.X.shape[0]
         self.full = solver.full_batch
         self.shuffle = solver.shuffle and solver.random_order
-        self.slices = list(gen_batches(self.n_samples, batch_size))
+        self.slices = list(gen_batches(self.n_samples, training.rows))
         self.rng = rng
         self.dropout = problem.dropout
         if self.dropout is not None:
             # Each call draws the masks from a stream of its own, keyed by the samples seen
             # so far (t): an int random_state restarts the rng on every call, as in
             # scikit-learn, which would give every partial_fit call the same masks.
+            t = training.history.t
             key = np.random.SeedSequence([int(rng.randint(2**31 - 1)), int(t)])
             self.mask_rng = np.random.RandomState(key.generate_state(4))
         self.hidden_units = problem.layout.layer_units[1:-1]
@@ -185,7 +190,7 @@ def train_epochs(training, params):
     problem, history = training.problem, training.history
     solver, settings = training.solver, training.settings
     grad = namespace(params).zeros_like(params)
-    batches = Batches(problem, solver, params, grad, training.rng, history.t)
+    batches = Batches(training, params, grad)
     theta, theta_grad = params[..., problem.trainable], grad[..., problem.trainable]
     guard = NonFiniteGuard(params)
     rule = stopping_rule(training, params)

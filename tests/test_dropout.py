@@ -73,11 +73,16 @@ def test_the_masks_drop_at_the_rate_and_scale_the_rest():
     layout = Layout([4, 40, 30, 3])
     problem = SimpleNamespace(X=X, Y=None, sample_weight=None, objective=None, layout=layout)
     problem.dropout = (0.0, 0.25)
-    solver = SimpleNamespace(
-        full_batch=False, shuffle=True, random_order=True, batch_size=lambda n_samples: 10
+    solver = SimpleNamespace(full_batch=False, shuffle=True, random_order=True)
+    training = SimpleNamespace(
+        problem=problem,
+        solver=solver,
+        rng=np.random.RandomState(0),
+        history=SimpleNamespace(t=0),
+        rows=10,
     )
     params = np.zeros((2, layout.size))
-    batches = Batches(problem, solver, params, np.zeros_like(params), np.random.RandomState(0))
+    batches = Batches(training, params, np.zeros_like(params))
     first, second = batches.masks(params, 1000)
     assert first is None  # no dropout on the first layer
     assert second.shape == (2, 1000, 30)  # one mask per restart, row and unit
