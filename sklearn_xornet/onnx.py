@@ -197,12 +197,22 @@ def _classifier_shapes(operator):
     operator.outputs[1].type = _precision(operator)[2]([n_rows, n_classes])
 
 
-def _convert_classifier(scope, operator, container):
-    if _transforms(operator, scope):
-        return _convert_transform(scope, operator, container)
+def _converter(convert_output):
+    """The converter of an estimator: its hidden layer where the options ask for
+    ``transform``, else ``convert_output(scope, operator, container, Z)`` of the network's
+    output ``Z``."""
+
+    def convert(scope, operator, container):
+        if _transforms(operator, scope):
+            return _convert_transform(scope, operator, container)
+        return convert_output(scope, operator, container, _forward(scope, operator, container))
+
+    return convert
+
+
+def _classifier_output(scope, operator, container, Z):
     model = operator.raw_operator
     proto, dtype, _ = _precision(operator)
-    Z = _forward(scope, operator, container)
     label, proba = operator.outputs[0].full_name, operator.outputs[1].full_name
 
     if model._y_type == "binary":
@@ -246,12 +256,9 @@ def _regressor_shapes(operator):
     _one_tensor_shape(operator, operator.raw_operator.n_outputs_)
 
 
-def _convert_regressor(scope, operator, container):
-    if _transforms(operator, scope):
-        return _convert_transform(scope, operator, container)
+def _regressor_output(scope, operator, container, Z):
     model = operator.raw_operator
     proto, dtype, _ = _precision(operator)
-    Z = _forward(scope, operator, container)
     # the targets were standardised for training (normalize_y): y = Z * scale + mean
     scale = _constant(scope, container, "y_scale", model._y_scale.astype(dtype)[None, :], proto)
     mean = _constant(scope, container, "y_mean", model._y_mean.astype(dtype)[None, :], proto)
@@ -276,7 +283,7 @@ def register():
         TinyMLPClassifier,
         _ALIASES[TinyMLPClassifier],
         _classifier_shapes,
-        _convert_classifier,
+        _converter(_classifier_output),
         parser=_parse,
         options={
             "zipmap": [True, False, "columns"],
@@ -288,7 +295,7 @@ def register():
         TinyMLPRegressor,
         _ALIASES[TinyMLPRegressor],
         _regressor_shapes,
-        _convert_regressor,
+        _converter(_regressor_output),
         parser=_parse,
         options={"transform": [False, True]},
     )
