@@ -39,7 +39,7 @@ import sklearn
 from scipy import sparse
 
 
-def Namespace(standard, **calls):
+def make_namespace(standard, **calls):
     """Array functions: the maths' ``calls``, and the standard's functions the library
     calls by name, taken from the namespace ``standard``. Every one is an attribute of its
     own: a class with a fallback (``__getattr__``) would slow every lookup down."""
@@ -125,7 +125,7 @@ def _numpy_standard():
     return get_namespace()[0]
 
 
-NUMPY = Namespace(
+NUMPY = make_namespace(
     standard=_numpy_standard(),
     is_numpy=True,
     matmul=_product,
@@ -161,7 +161,7 @@ def _array_api(xp):
     def binary(function):
         return lambda a, b, out=None: function(a, b)
 
-    wrap = Namespace(
+    wrap = make_namespace(
         standard=xp,
         is_numpy=False,
         add=binary(operator.add),

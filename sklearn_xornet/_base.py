@@ -314,14 +314,13 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
             and (call.incremental or self.warm_start)
         )
         method = "partial_fit" if call.incremental else "fit"
-        given, weights = call.given, call.sample_weight
-        data = fit_data(self, call.X, call.y, weights, given, continuing and method)
+        data = fit_data(self, call.X, call.y, call.sample_weight, call.given, continuing and method)
         # checked before anything is computed
         n_hidden = len(_hidden_layer_sizes(self.hidden_layer_sizes))
         dropout = _dropout_rates(self.dropout, n_hidden, solver)
         data = self._with_class_weights(data, call.incremental)
-        weights = None if data.sample_weight is None else {"sample_weight": data.sample_weight}
-        tasks.begin(data.X, like(data.X, data.y), weights)
+        metadata = None if data.sample_weight is None else {"sample_weight": data.sample_weight}
+        tasks.begin(data.X, like(data.X, data.y), metadata)
         rng = check_random_state(self.random_state)
         if data.validation is None and self.early_stopping:
             data = held_out(self, data, rng)

@@ -147,6 +147,12 @@ class Objective:
     def values(self, params, grad, X, Y, sample_weight=None, masks=None):
         """The same as the maths computes it: a number of the namespace for a lone network
         (``xp.host_values`` reads any of them on the host at once, as a tuple)."""
+        return self.evaluate(self.bound(params, grad, X), X, Y, sample_weight, masks)
+
+    def bound(self, params, grad, X):
+        """What the objective of ``params`` on batches like ``X`` (as many rows, of the
+        same kind) passes again and again, its gradient in ``grad``: bound once, for
+        :meth:`evaluate` (a loop over the same batch binds it once for all)."""
         run = self._bound
         if (
             run is None
@@ -156,8 +162,12 @@ class Objective:
             or run.X_type is not type(X)
         ):
             run = self._bind(params, grad, X)
+        return run
+
+    def evaluate(self, run, X, Y, sample_weight=None, masks=None):
+        """:meth:`values` on a bound ``run``."""
         if run.blocks is not None:
-            return run.blocks(params, grad, X, Y, sample_weight, masks)
+            return run.blocks(run.params, run.grad, X, Y, sample_weight, masks)
         net, b, xp = run.net, run.buffers, run.xp
         hidden, slope_at, raw, Z = forward(X, net, masks)
         E = xp.subtract(Z, Y, out=net.deltas[-1])  # the article's error, negated

@@ -130,7 +130,8 @@ class Batches:
             self.mask_rng = np.random.RandomState(key.generate_state(4))
         self.hidden_units = problem.layout.layer_units[1:-1]
         self.host_values = namespace(problem.X).host_values  # where the weights and data are
-        if self.full:  # all of X as it is, every epoch: no copy, no indexing
+        if self.full:  # all of X as it is, every epoch: no copy, no indexing, bound once
+            self.run = self.objective.bound(params, grad, self.X)
             self.epoch = self._full_epoch
 
     def masks(self, params, n_rows):
@@ -155,9 +156,8 @@ class Batches:
         return masks
 
     def _full_epoch(self, update, theta, theta_grad):
-        params, grad = self.params, self.grad
-        masks = None if self.dropout is None else self.masks(params, self.n_samples)
-        losses = self.objective.values(params, grad, self.X, self.Y, self.sample_weight, masks)
+        masks = None if self.dropout is None else self.masks(self.params, self.n_samples)
+        losses = self.objective.evaluate(self.run, self.X, self.Y, self.sample_weight, masks)
         update(theta, theta_grad)
         return self.host_values(losses)
 
