@@ -39,7 +39,7 @@ def logistic(x, out, xp=NUMPY):
         out = xp.negative(x, out=out)
         out = xp.exp(out, out=out)
     out = xp.add(out, 1, out=out)
-    return xp.divide(1, out, out=out)
+    return xp.reciprocal(out, out=out)
 
 
 def tanh(x, out, xp=NUMPY):
