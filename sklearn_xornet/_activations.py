@@ -21,6 +21,9 @@ one before it, and any leading axis stacks independent networks (the restarts of
 another formula, threads) is ``_parallel``'s policy; this module holds no threshold.
 """
 
+import functools
+import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -254,51 +257,130 @@ HIDDEN_ACTIVATIONS = (
 _CHECK_POINTS = np.array([-2.9, -1.7, -0.9, -0.35, -0.04, 0.07, 0.4, 1.1, 1.9, 2.8])
 
 
-def user_activation(pair):
+def user_activation(pair, dtype=None, watch_nan=True):
     """The :class:`Activation` of a user's ``(function, derivative)`` pair.
 
     Both take an array of pre-activations (the library's in use) and return an array of the
-    same shape; the derivative is checked against central finite differences of the
-    function, at points in [-3, 3], with a clear error where they disagree.
+    same shape, which the layer takes in its own dtype (a pair may compute in float64 on
+    float32 data, or return integers). With ``dtype``, the training's, the pair is checked
+    first (see :func:`check_user_pair`); prediction takes the pair as fit checked it.
+    ``watch_nan`` makes a NaN the functions return for a finite input an error that names
+    them: training would otherwise stop on a non-finite loss without saying why (prediction
+    looks only once its output is not finite). Their floating-point warnings are off, as
+    the built-in activations' are: ``fit`` and prediction run under ``np.errstate``, and
+    ``np.where(x > 0, np.sqrt(x), 0)`` computes every square root.
     """
     function, derivative = pair
-    x = _CHECK_POINTS
-    step = 1e-6
+    if dtype is not None:
+        check_user_pair(function, derivative, dtype)
     try:
-        value = np.asarray(function(x), dtype=float)
-        slope = np.asarray(derivative(x), dtype=float)
-        numeric = (np.asarray(function(x + step)) - np.asarray(function(x - step))) / (2 * step)
-    except Exception as exc:
-        raise ValueError(
-            "A user-supplied activation must be a pair of functions of an array, its"
-            f" function and its derivative; calling them on {x.shape[0]} points raised"
-            f" {type(exc).__name__}: {exc}"
-        ) from exc
-    if value.shape != x.shape or slope.shape != x.shape:
-        raise ValueError(
-            "A user-supplied activation's function and derivative must return arrays of"
-            f" the shape of their input {x.shape}; got {value.shape} and {slope.shape}."
-        )
-    wrong = ~(np.abs(slope - numeric) <= 1e-4 * (1 + np.abs(numeric)))  # NaN included
-    if wrong.any():
-        at = int(np.flatnonzero(wrong)[0])
-        raise ValueError(
-            f"The derivative of the user-supplied activation {_name(function)} disagrees"
-            f" with its finite differences: at x={x[at]}, the derivative gives {slope[at]:.6g}"
-            f" and the finite differences {numeric[at]:.6g}."
-        )
+        return _user_layer(function, derivative, watch_nan)
+    except TypeError:  # an unhashable callable
+        return _user_layer.__wrapped__(function, derivative, watch_nan)
+
+
+@functools.lru_cache(maxsize=64)
+def _user_layer(function, derivative, watch_nan):
+    """The activation of a pair, built once: prediction asks for it on every call."""
+    watch = _raise_if_nan if watch_nan else None
 
     def apply(x, out, xp=NUMPY):
-        return function(x)
+        return _as_layer(function(x), x, function, xp, watch)
 
     def slope_at(x, delta, scratch=None, xp=NUMPY):
-        return delta * derivative(x)
+        return delta * _as_layer(derivative(x), x, derivative, xp, watch)
 
     return Activation(apply, slope_at, slope_reads_input=True)
 
 
+def _as_layer(value, x, function, xp, watch):
+    """What the user's ``function`` returned for ``x``, as an array of ``x``'s dtype; an
+    error that names the function where it is not of ``x``'s shape, or where ``watch``
+    finds fault with it."""
+    if getattr(value, "dtype", None) != x.dtype:
+        value = xp.asarray(value, dtype=x.dtype)
+    if value.shape != x.shape:
+        raise ValueError(
+            f"The user-supplied activation's {_name(function)} returned an array of shape"
+            f" {tuple(value.shape)} for one of shape {tuple(x.shape)}: it must keep the shape."
+        )
+    if watch is not None:
+        watch(value, x, function, xp)
+    return value
+
+
+def _raise_if_nan(value, x, function, xp):
+    """An error naming the user's ``function`` where it returned NaN for a finite ``x``."""
+    # one reduction finds any NaN (an infinity of either sign at most adds another)
+    if math.isnan(float(xp.sum(value))):
+        wrong = xp.isnan(value) & xp.isfinite(x)
+        if bool(xp.any(wrong)):
+            at = float(x[wrong][0])
+            raise ValueError(
+                f"The user-supplied activation's {_name(function)} returned NaN at x={at:.6g},"
+                " a finite input: it must be a number at every finite input (np.exp"
+                " overflows beyond 709, 88 in float32, and inf / inf is NaN)."
+            )
+
+
+def check_user_pair(function, derivative, dtype):
+    """Check a user's pair before training in ``dtype``: both called on points in [-3, 3]
+    (in float64, and in ``dtype``) return arrays of their shape, numbers where the points
+    are, and the derivative agrees with central finite differences of the function. Their
+    warnings are not the user's concern here: the points are ours."""
+    x = _CHECK_POINTS
+    step = 1e-6
+    points = x.astype(dtype)  # the points in the training's dtype, where it is not float64
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        try:
+            value, slope = _call(function, x), _call(derivative, x)
+            numeric = (_call(function, x + step) - _call(function, x - step)) / (2 * step)
+            typed = [] if points.dtype == x.dtype else [_call(function, points)]
+            typed_slope = [] if points.dtype == x.dtype else [_call(derivative, points)]
+        except Exception as exc:
+            raise ValueError(
+                "A user-supplied activation must be a pair of functions of an array, its"
+                f" function and its derivative; calling them on {x.shape[0]} points raised"
+                f" {type(exc).__name__}: {exc}"
+            ) from exc
+    returned = [(function, v) for v in [value, *typed]] + [
+        (derivative, s) for s in [slope, *typed_slope]
+    ]
+    for part, values in returned:
+        if values.shape != x.shape:
+            raise ValueError(
+                "A user-supplied activation's function and derivative must return arrays of"
+                f" the shape of their input {x.shape}; {_name(part)} returned {values.shape}."
+            )
+        if np.isnan(values).any():
+            at = x[np.flatnonzero(np.isnan(values))[0]]
+            raise ValueError(
+                f"The user-supplied activation's {_name(part)} returned NaN at x={at}, a"
+                " finite input: it must be a number at every finite input."
+            )
+    # float64's finite differences are good to about 1e-8 here; a slope computed in
+    # float32 differs from float64's by a few of its units (the points' rounding included)
+    in_dtype = f" in {points.dtype.name}"
+    for slopes, rtol, where in [(slope, 1e-4, ""), *((s, 1e-3, in_dtype) for s in typed_slope)]:
+        wrong = ~(np.abs(slopes - numeric) <= rtol * (1 + np.abs(numeric)))  # NaN included
+        if wrong.any():
+            at = int(np.flatnonzero(wrong)[0])
+            raise ValueError(
+                f"The derivative of the user-supplied activation {_name(function)} disagrees"
+                f" with its finite differences{where}: at x={x[at]}, the derivative gives"
+                f" {slopes[at]:.6g} and the finite differences {numeric[at]:.6g}."
+            )
+
+
+def _call(function, x):
+    """``function(x)`` as a float64 array."""
+    return np.asarray(function(x), dtype=np.float64)
+
+
 def _name(function):
-    return getattr(function, "__qualname__", repr(function))
+    """A function's name as its user wrote it (older NumPy's ufuncs have no qualname)."""
+    return getattr(function, "__qualname__", None) or getattr(function, "__name__", repr(function))
 
 
 def is_user_pair(activation):
@@ -306,17 +388,20 @@ def is_user_pair(activation):
     return (
         isinstance(activation, tuple | list)
         and len(activation) == 2
-        and all(callable(part) for part in activation)
+        and callable(activation[0])
+        and callable(activation[1])
     )
 
 
-def per_layer(activation, n_hidden):
+def per_layer(activation, n_hidden, dtype=None, watch_nan=True):
     """The estimator's ``activation`` parameter as one activation per hidden layer: a
-    name, or a user pair's :class:`Activation` (checked, see :func:`user_activation`)."""
+    name, or a user pair's :class:`Activation`, checked for training in ``dtype`` where
+    one is given (at ``fit``), watched for NaN with ``watch_nan`` (see
+    :func:`user_activation`)."""
     if isinstance(activation, str):
         return [activation] * n_hidden
     if is_user_pair(activation):
-        return [user_activation(activation)] * n_hidden
+        return [user_activation(activation, dtype, watch_nan)] * n_hidden
     activations = list(activation)
     unknown = [a for a in activations if not (a in HIDDEN_ACTIVATIONS or is_user_pair(a))]
     if unknown or len(activations) != n_hidden:
@@ -325,4 +410,4 @@ def per_layer(activation, n_hidden):
             " derivative) pair of callables, or a sequence of them, one per hidden"
             f" layer ({n_hidden}); got {activation!r}."
         )
-    return [user_activation(a) if is_user_pair(a) else a for a in activations]
+    return [user_activation(a, dtype, watch_nan) if is_user_pair(a) else a for a in activations]

@@ -48,7 +48,19 @@ def make_namespace(standard, **calls):
 
 
 # the element-wise functions the maths calls, by the standard's names (NumPy's too)
-_UNARY = ("abs", "exp", "expm1", "isfinite", "log", "negative", "sign", "sqrt", "square", "tanh")
+_UNARY = (
+    "abs",
+    "exp",
+    "expm1",
+    "isfinite",
+    "isnan",
+    "log",
+    "negative",
+    "sign",
+    "sqrt",
+    "square",
+    "tanh",
+)
 # NumPy's reciprocal is 1 / x, its loop faster than divide's with a number; elsewhere 1 / x
 _BINARY = ("add", "divide", "logaddexp", "maximum", "multiply", "subtract")
 _REDUCTIONS = ("sum", "max", "all", "any")

@@ -231,9 +231,9 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
         """The ``_losses.Loss`` to train (its output included), for targets described by
         ``encoding`` (where ``X`` is: a parameter bound from it lives there too)."""
 
-    def _class_weights(self, y, incremental):
-        """Each sample's class weight (the classifier's ``class_weight``), on the host, or
-        None."""
+    def _class_weights(self, y, sample_weight, incremental):
+        """Each sample's class weight (the classifier's ``class_weight``; ``sample_weight``,
+        on the host, counts the samples for 'balanced'), on the host, or None."""
         return None
 
     def _target_encoding(self):
@@ -340,7 +340,7 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
         validation rows alike: data, handed to the training as they are."""
 
         def weighed(y, sample_weight, X):
-            weights = self._class_weights(y, incremental)
+            weights = self._class_weights(y, _on_host(sample_weight), incremental)
             if weights is None:
                 return sample_weight
             weights = like(X, weights.astype(host_dtype(X.dtype)))
@@ -368,21 +368,11 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
             data.y, _on_host(data.sample_weight), dtype, _encoding_on_host(encoding), incremental
         )
         layout = Layout([X.shape[1], *_hidden_layer_sizes(self.hidden_layer_sizes), Y.shape[1]])
-        activations = per_layer(self.activation, len(layout.layer_units) - 2)
+        activations = per_layer(self.activation, len(layout.layer_units) - 2, dtype)
         placed = {
             name: like(X, v) if isinstance(v, np.ndarray) else v for name, v in encoding.items()
         }
-        validation = None
-        if data.validation is not None:
-            X_val, y_val, sample_weight_val = data.validation
-            with about_the_validation_set():
-                Y_val = self._encode_targets(
-                    y_val, _on_host(sample_weight_val), dtype, encoding, True
-                )[0]
-            score = partial(
-                score_output, decode=self._decode, metric=self._score_function, encoding=placed
-            )
-            validation = Validation(X_val, like(X, y_val), sample_weight_val, like(X, Y_val), score)
+        validation = data.validation and self._validation(data.validation, encoding, placed, X)
         return Problem(
             X=X,
             Y=like(X, Y),
@@ -395,6 +385,23 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
             validation=validation,
             dropout=dropout,
         )
+
+    def _validation(self, validation, encoding, placed, X):
+        """The validation samples as training uses them: targets encoded as the training
+        rows' are (``encoding`` on the host, ``placed`` where ``X`` is), weights divided by
+        the largest (the loss and the score depend on their ratios alone, and the sum of
+        large ones would overflow), and a plain function that scores an output."""
+        X_val, y_val, sample_weight_val = validation
+        with about_the_validation_set():
+            Y_val = self._encode_targets(
+                y_val, _on_host(sample_weight_val), host_dtype(X.dtype), encoding, True
+            )[0]
+        if sample_weight_val is not None:
+            sample_weight_val = sample_weight_val / namespace(X).max(sample_weight_val)
+        score = partial(
+            score_output, decode=self._decode, metric=self._score_function, encoding=placed
+        )
+        return Validation(X_val, like(X, y_val), sample_weight_val, like(X, Y_val), score)
 
     def _starting_point(self, problem, rng, continuing, incremental):
         """The stack of weights training starts from, and the record it goes on with."""
@@ -418,23 +425,25 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
     def _publish(self, problem, kept, history, final_losses, n_before):
         """Set the fitted attributes of the network kept and of its training."""
         fitted = problem.fitted_attributes(kept[0, ...])
-        fitted.update(history.fitted_attributes(n_before, final_losses, problem.validation))
+        fitted.update(history.fitted_attributes(n_before, final_losses, self.early_stopping))
         fitted["init_losses_"] = like(problem.X, final_losses)  # beside the weights
         for name, value in fitted.items():
             setattr(self, name, value)
 
     # -- predicting ---------------------------------------------------------------------
 
-    def _forward(self, X, method, depth=None):
+    def _forward(self, X, method, depth=None, watch_nan=False):
         """The output layer's pre-activation and output ``Z`` for ``X``, validated for the
         public ``method`` that asks, the output's function and the namespace; or, to a
-        ``depth`` of hidden layers, the last one's output (twice)."""
+        ``depth`` of hidden layers, the last one's output (twice). A non-finite output is
+        an error; ``watch_nan``, for a second look at one, makes it name a user's function
+        that returned NaN."""
         if not hasattr(self, "coefs_"):
             check_is_fitted(self)
         X = _validated_for_prediction(self, X, method)
         xp = namespace(X)
         functions = layer_functions(
-            per_layer(self.activation, self.n_layers_ - 2),
+            per_layer(self.activation, self.n_layers_ - 2, watch_nan=watch_nan),
             self.out_activation_,
             [self.n_features_in_] + [W.shape[1] for W in self.coefs_],
             X.shape[0],
@@ -450,8 +459,13 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
         # finite weights and finite X can still overflow: relu and identity layers grow
         # without bound, and X may lie far outside the data the model was fitted on
         what = "network's output" if depth is None else "hidden layer's output"
-        _raise_if_not_finite(raw, what, "Scale X as the training data was.", xp)
-        _raise_if_not_finite(Z, what, "Scale X as the training data was.", xp)
+        try:
+            _raise_if_not_finite(raw, what, "Scale X as the training data was.", xp)
+            _raise_if_not_finite(Z, what, "Scale X as the training data was.", xp)
+        except ValueError:
+            if watch_nan or isinstance(self.activation, str):
+                raise
+            return self._forward(X, method, depth, watch_nan=True)  # a user's NaN, named
         return raw, Z, functions.out, xp
 
     def predict(self, X):

@@ -50,7 +50,7 @@ def _check_known_classes(classes, known, incremental):
                 "warm_start can only be used where `y` has the same classes as in the"
                 f" previous call to fit. Previously got {known}, `y` has {classes}"
             )
-    elif len(np.setdiff1d(classes, known)):
+    elif set(classes.tolist()) - set(known.tolist()):  # labels of another kind included
         raise ValueError(
             f"`y` has classes not in `self.classes_`. `self.classes_` has {known}. 'y'"
             f" has {classes}."
@@ -70,6 +70,23 @@ def _check_class_weight(class_weight):
             "class_weight must give each class a finite, non-negative weight; got"
             f" {class_weight!r}."
         )
+
+
+def _balanced(y, sample_weight):
+    """Each sample's 'balanced' class weight, ``n_samples / (n_classes * counts)``, the
+    samples and classes counted with their ``sample_weight`` as scikit-learn's linear models
+    count them (``compute_class_weight(..., sample_weight=)``); a multilabel indicator's
+    columns each weigh a sample, as ``compute_sample_weight`` multiplies them. A class whose
+    samples all weigh zero gets zero (its samples contribute nothing either way)."""
+    columns = y.reshape(y.shape[0], -1)
+    weights = np.ones(y.shape[0])
+    for column in columns.T:
+        classes, index = np.unique(column, return_inverse=True)
+        counts = np.bincount(index, weights=sample_weight, minlength=classes.shape[0])
+        share = np.zeros(classes.shape[0])
+        np.divide(counts.sum(), classes.shape[0] * counts, out=share, where=counts > 0)
+        weights *= share[index]
+    return weights
 
 
 # the output layer of each kind of target
@@ -165,8 +182,10 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, multiplying ``sample_weight`` in the loss (and in the
         early-stopping score) as in scikit-learn's linear models: ``{{label: weight}}``, or
-        'balanced' for ``n_samples / (n_classes * np.bincount(y))``. ``partial_fit``
-        accepts a dict only, since a batch cannot tell the class frequencies.
+        'balanced' for ``n_samples / (n_classes * np.bincount(y))``, the samples counted
+        with their ``sample_weight`` (as scikit-learn's linear models count them).
+        ``partial_fit`` accepts a dict only, since a batch cannot tell the class
+        frequencies.
 
     Attributes
     ----------
@@ -237,16 +256,18 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
     _score_function = staticmethod(accuracy_score)
     _decode = staticmethod(decode)
 
-    def _class_weights(self, y, incremental):
+    def _class_weights(self, y, sample_weight, incremental):
         if self.class_weight is None:
             return None
-        if incremental and self.class_weight == "balanced":
+        if self.class_weight != "balanced":
+            _check_class_weight(self.class_weight)
+            return compute_sample_weight(self.class_weight, y)
+        if incremental:
             raise ValueError(
                 "class_weight 'balanced' is not supported for partial_fit: a batch cannot"
                 " tell the class frequencies. Pass a dict of weights instead."
             )
-        _check_class_weight(self.class_weight)
-        return compute_sample_weight(self.class_weight, y)
+        return _balanced(y, sample_weight)
 
     def _encode_targets(self, y, sample_weight, dtype, encoding, incremental):
         check_classification_targets(y)

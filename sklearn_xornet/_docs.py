@@ -21,10 +21,12 @@ SHARED_PARAMETERS_DOC = """\
         - 'silu': ``x / (1 + exp(-x))``, also called swish;
         - 'softplus': ``log(1 + exp(x))``;
         - a pair ``(function, derivative)`` of callables: each takes an array of
-          pre-activations and returns an array of the same shape. The derivative is checked
-          against finite differences of the function at ``fit``. Such a model pickles when
-          its callables do, but skops' safe loading and ONNX export refuse it, as they
-          cannot know the functions.
+          pre-activations and returns an array of the same shape, taken in the layer's
+          dtype. The derivative is checked against finite differences of the function once,
+          at ``fit`` (in float64 and in the data's dtype), and a NaN either returns for a
+          finite input is a ``ValueError`` that names it. Such a model pickles when its
+          callables do, but skops' safe loading and ONNX export refuse it, as they cannot
+          know the functions.
 
         A tuple of these gives one per hidden layer, from the input:
         ``hidden_layer_sizes=(8, 4), activation=('relu', 'logistic')``.

@@ -183,6 +183,11 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
     def _encode_targets(self, y, sample_weight, dtype, encoding, incremental):
         # scaled in float64 whatever the training dtype: raw targets may not fit float32
         Y = np.asarray(y, dtype=np.float64).reshape(y.shape[0], -1)
+        if encoding is not None and Y.shape[1] != encoding["_y_mean"].shape[0]:
+            raise ValueError(
+                f"The targets have {Y.shape[1]} output(s), but the model was fitted on"
+                f" {encoding['_y_mean'].shape[0]}: pass targets of the same outputs."
+            )
         if self.loss == "quantile" and self.quantile is None:
             raise ValueError("loss='quantile' needs quantile, the quantile to estimate, in (0, 1).")
         out_activation = regression_loss(self.loss, self.output_activation).out_activation

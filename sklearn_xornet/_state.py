@@ -173,10 +173,11 @@ class History:
             notes=list(self.notes),
         )
 
-    def fitted_attributes(self, n_before, init_losses, validation):
+    def fitted_attributes(self, n_before, init_losses, early_stopping):
         """The estimator's attributes that describe this record of one network,
         ``n_before`` entries of the loss curve being older than the call, ``init_losses``
-        the final losses of the restarts."""
+        the final losses of the restarts; ``best_loss_`` is None with ``early_stopping``, as
+        in scikit-learn (a validation set that is only watched leaves it)."""
         (curve,) = self.loss_curves
         # an L-BFGS run may end before its first iteration: its loss is the start's
         loss = curve[-1] if len(curve) > n_before else float(np.min(init_losses))
@@ -184,7 +185,7 @@ class History:
         return {
             "loss_curve_": curve,
             "loss_": loss,
-            "best_loss_": None if validation else min(curve, default=loss),
+            "best_loss_": None if early_stopping else min(curve, default=loss),
             "n_iter_": len(curve) - n_before,  # this call's, as in scikit-learn
             "t_": self.t,
             "validation_scores_": None if scores is None else scores[0],

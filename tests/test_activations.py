@@ -5,6 +5,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy.special import erf, expit
 from sklearn.datasets import load_iris
@@ -204,3 +206,191 @@ def test_each_activation_trains_with_weights_restarts_and_continued_training(nam
             clf.partial_fit(X, y, sample_weight=weights)
     assert len(clf.loss_curve_) > before
     assert clf.score(X, y) > 0.6
+
+
+# -- a user's pair at the edges: prediction, dtypes, warnings, NaN -----------------------------
+
+
+class Counted:
+    """A function that counts its calls."""
+
+    def __init__(self, function):
+        self.function, self.calls = function, 0
+        self.__qualname__ = function.__qualname__
+
+    def __call__(self, x):
+        self.calls += 1
+        return self.function(x)
+
+
+def test_prediction_takes_the_pair_as_fit_checked_it():
+    """The check at fit is not run again: prediction calls the function once a layer, and
+    never the derivative."""
+    function, derivative = Counted(softsign), Counted(softsign_derivative)
+    clf = TinyMLPClassifier((5, 3), activation=(function, derivative), random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    function.calls = derivative.calls = 0
+    clf.predict_proba(X[:1])
+    clf.predict(X[:1])
+    clf.transform(X[:1])
+    assert (function.calls, derivative.calls) == (2 + 2 + 2, 0)
+
+
+def root_unit(x):
+    """sqrt(x + 1) - 1 on the right, x / 2 on the left: np.where computes both sides, the
+    square root of negative numbers included (a RuntimeWarning, unless silenced)."""
+    return np.where(x > 0, np.sqrt(x + 1) - 1, x / 2)
+
+
+def root_unit_derivative(x):
+    return np.where(x > 0, 0.5 / np.sqrt(x + 1), 0.5)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_a_pair_computing_square_roots_of_negatives_raises_no_warning(solver):
+    clf = TinyMLPClassifier((4,), activation=(root_unit, root_unit_derivative), solver=solver)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.set_params(max_iter=20, learning_rate_init=0.05, random_state=0).fit(X * 3, y)
+        clf.predict_proba(X * 3), clf.transform(X[:1] * 3)
+    assert clf.score(X * 3, y) > 0.6
+
+
+def tanh_in_float64(x):
+    return np.tanh(np.asarray(x, dtype=np.float64))
+
+
+def tanh_slope_in_float64(x):
+    return 1 - np.tanh(np.asarray(x, dtype=np.float64)) ** 2
+
+
+def relu(x):
+    return np.maximum(x, 0)
+
+
+def relu_slope_as_integers(x):
+    return (x > 0).astype(np.int64)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+@pytest.mark.parametrize(
+    "pair, built_in",
+    [((tanh_in_float64, tanh_slope_in_float64), "tanh"), ((relu, relu_slope_as_integers), "relu")],
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_pair_returning_another_dtype_trains_in_the_data_s_dtype(pair, built_in, dtype, solver):
+    """Computing in float64 on float32 data, or returning integers: the layer takes the
+    values in its own dtype, and the fit is the built-in activation's."""
+    params = {"hidden_layer_sizes": (5,), "solver": solver, "max_iter": 15, "random_state": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yours = TinyMLPClassifier(activation=pair, **params).fit(X.astype(dtype), y)
+        theirs = TinyMLPClassifier(activation=built_in, **params).fit(X.astype(dtype), y)
+    assert all(W.dtype == dtype for W in yours.coefs_)
+    assert yours.predict_proba(X.astype(dtype)).dtype == dtype
+    tolerance = 1e-9 if dtype == np.float64 else 1e-4  # float32's tanh is not float64's
+    for a, b in zip(yours.coefs_, theirs.coefs_, strict=True):
+        assert_allclose(a, b, rtol=tolerance, atol=tolerance)
+
+
+def slope_wrong_in_float32(x):
+    """tanh's slope in float64, but not in float32."""
+    return np.ones_like(x) if x.dtype == np.float32 else 1 - np.tanh(x) ** 2
+
+
+def test_the_derivative_is_checked_in_the_training_s_dtype_too():
+    with pytest.raises(ValueError, match=r"slope_wrong_in_float32.*|finite differences in float32"):
+        TinyMLPClassifier((3,), activation=(np.tanh, slope_wrong_in_float32)).fit(
+            X.astype(np.float32), y
+        )
+    with warnings.catch_warnings():  # in float64 it is tanh's
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        TinyMLPClassifier((3,), activation=(np.tanh, slope_wrong_in_float32)).fit(X, y)
+
+
+def logistic_by_overflow(x):
+    """The sigmoid as exp(x) / (1 + exp(x)): inf / inf, NaN, beyond x = 709."""
+    return np.exp(x) / (1 + np.exp(x))
+
+
+def logistic_by_overflow_slope(x):
+    s = logistic_by_overflow(x)
+    return s * (1 - s)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_a_pair_returning_nan_for_finite_input_is_named_at_fit_and_at_predict(solver):
+    pair = (logistic_by_overflow, logistic_by_overflow_slope)
+    clf = TinyMLPClassifier((4,), activation=pair, solver=solver, max_iter=5, random_state=0)
+    with pytest.raises(ValueError, match=r"logistic_by_overflow returned NaN at x=.*finite"):
+        clf.fit(X * 1e4, y)  # the first layer's inputs reach beyond 709 at once
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    with pytest.raises(ValueError, match=r"logistic_by_overflow returned NaN at x=.*finite"):
+        clf.predict(X * 1e4)
+
+
+def test_a_pair_returning_nan_at_the_check_points_is_refused_naming_it():
+    with pytest.raises(ValueError, match=r"sqrt returned NaN at x=-2.9, a finite input"):
+        TinyMLPClassifier((3,), activation=(np.sqrt, lambda x: 0.5 / np.sqrt(x))).fit(X, y)
+
+
+def tanh_raising_in_float32(x):
+    if x.dtype == np.float32:
+        raise TypeError("no float32 here")
+    return np.tanh(x)
+
+
+def always_raising(x):
+    raise RuntimeError("not today")
+
+
+# a pair of each way a user's functions may treat dtypes, and what fit must do with it on
+# float32 and float64 data: train in the data's dtype, or raise a ValueError that names it
+BEHAVIOURS = {
+    "float64-computing": ((tanh_in_float64, tanh_slope_in_float64), {}),
+    "integer-returning": ((relu, relu_slope_as_integers), {}),
+    "warning-raising": ((root_unit, root_unit_derivative), {}),
+    "NaN-returning": ((logistic_by_overflow, logistic_by_overflow_slope), {}),
+    "raising": ((np.tanh, always_raising), {"any": "always_raising|RuntimeError: not today"}),
+    "raising in float32": (
+        (tanh_raising_in_float32, tanh_slope_in_float64),
+        {np.float32: "TypeError: no float32 here"},
+    ),
+}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    behaviour=st.sampled_from(sorted(BEHAVIOURS)),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    scale=st.sampled_from([1.0, 30.0, 1e4]),
+    solver=st.sampled_from(["lbfgs", "adam"]),
+)
+def test_user_pairs_of_every_dtype_behaviour_train_or_are_refused_by_name(
+    behaviour, dtype, scale, solver
+):
+    pair, refusals = BEHAVIOURS[behaviour]
+    refusal = refusals.get("any", refusals.get(dtype))
+    data = (X * scale).astype(dtype)
+    clf = TinyMLPClassifier((4,), activation=pair, solver=solver, max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning reaches the user
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if refusal is not None:
+            with pytest.raises(ValueError, match=refusal):
+                clf.fit(data, y)
+            return
+        try:
+            clf.fit(data, y)
+            proba = clf.predict_proba(data)
+        except ValueError as error:  # a NaN for a finite input, named
+            assert behaviour == "NaN-returning", error  # where exp overflows: 709, 88 in float32
+            assert "logistic_by_overflow returned NaN" in str(error)
+            return
+    assert all(W.dtype == dtype for W in clf.coefs_)
+    assert proba.dtype == dtype and np.isfinite(proba).all()

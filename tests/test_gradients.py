@@ -2,11 +2,18 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy import sparse
 
 from sklearn_xornet import _parallel
-from sklearn_xornet._activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, tanh_from_exp
+from sklearn_xornet._activations import (
+    ACTIVATIONS,
+    HIDDEN_ACTIVATIONS,
+    tanh_from_exp,
+    user_activation,
+)
 from sklearn_xornet._losses import LOSSES, make_loss
 from sklearn_xornet._network import Layout
 from sklearn_xornet._objective import Objective, loss_and_gradient
@@ -235,3 +242,40 @@ def test_a_stack_of_networks_has_each_networks_loss_and_gradient(make_input, los
         row_grad = np.empty_like(params)
         assert loss_and_gradient(params.copy(), row_grad, *args) == pytest.approx(value, rel=1e-12)
         assert_allclose(stacked_grad, row_grad, rtol=1e-10, atol=1e-13)
+
+
+# every loss with its outputs, every hidden activation and a user's pair: integer weights
+# and repeated rows give one objective, its value and its gradient
+@settings(max_examples=60, deadline=None)
+@given(
+    loss=st.sampled_from(sorted(LOSSES)),
+    activation=st.sampled_from([*HIDDEN_ACTIVATIONS, "yours"]),
+    counts=st.lists(st.integers(0, 4), min_size=9, max_size=9).filter(any),
+    seed=st.integers(0, 1000),
+)
+def test_integer_weights_give_the_objective_of_repeated_rows(loss, activation, counts, seed):
+    name, out_activation = loss
+    rng = np.random.RandomState(seed)
+    layout = Layout([3, 4, 2])
+    rows = rng.normal(size=(9, 3))
+    Y = targets(name, out_activation, rng, 9, 2)
+    counts = np.array(counts)
+    params = rng.normal(scale=0.5, size=layout.size)
+    hidden = [
+        user_activation((np.tanh, tanh_slope), np.float64) if activation == "yours" else activation
+    ]
+    objective = the_loss(name, out_activation)
+
+    def value_and_gradient(X, Y, sample_weight):
+        grad = np.empty_like(params)
+        args = (layout, X, Y, sample_weight, 0.3, hidden, out_activation, objective)
+        return loss_and_gradient(params, grad, *args), grad
+
+    weighted, weighted_grad = value_and_gradient(rows, Y, counts.astype(float))
+    repeated, repeated_grad = value_and_gradient(rows.repeat(counts, 0), Y.repeat(counts, 0), None)
+    assert weighted == pytest.approx(repeated, rel=1e-12)
+    assert_allclose(weighted_grad, repeated_grad, rtol=1e-10, atol=1e-13 * abs(repeated_grad).max())
+
+
+def tanh_slope(x):
+    return 1 - np.tanh(x) ** 2

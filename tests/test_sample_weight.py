@@ -77,3 +77,31 @@ def test_regressor_target_scaling_uses_the_weights():
     weighted = fitted(TinyMLPRegressor(random_state=0), X, Y_REG, sample_weight=WEIGHTS)
     assert_allclose(weighted._y_mean, np.average(Y_REG, weights=WEIGHTS))
     assert_allclose(weighted._y_scale, np.sqrt(np.cov(Y_REG, aweights=WEIGHTS, ddof=0)))
+
+
+@pytest.mark.parametrize("est", ESTIMATORS[:2], ids=repr)
+def test_balanced_class_weights_count_the_samples_with_their_weights(est):
+    """As scikit-learn's linear models count them, so that integer weights stay repeated
+    rows under class_weight='balanced' too."""
+    est = est.__sklearn_clone__().set_params(class_weight="balanced")
+    weighted = fitted(est.__sklearn_clone__(), X, Y_CLASS, sample_weight=WEIGHTS)
+    repeated = fitted(est.__sklearn_clone__(), X.repeat(WEIGHTS, axis=0), Y_CLASS.repeat(WEIGHTS))
+    assert_allclose(outputs(weighted, X), outputs(repeated, X), rtol=1e-7, atol=1e-9)
+
+
+def test_balanced_class_weights_are_scikit_learn_s_weighted_ones():
+    """n_samples / (n_classes * counts), samples and classes counted with their weights:
+    the fit of those weights given as sample weights."""
+    labels = np.array(["a", "b", "c"])[(X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5)]
+    weights = WEIGHTS + 0.5
+    totals = {label: weights[labels == label].sum() for label in "abc"}
+    balanced = [weights.sum() / (3 * totals[label]) for label in labels]
+    est = ESTIMATORS[1].__sklearn_clone__()
+    by_class = fitted(est.set_params(class_weight="balanced"), X, labels, sample_weight=weights)
+    by_hand = fitted(
+        est.__sklearn_clone__().set_params(class_weight=None),
+        X,
+        labels,
+        sample_weight=weights * np.array(balanced),
+    )
+    assert_allclose(by_class.predict_proba(X), by_hand.predict_proba(X), rtol=1e-12)

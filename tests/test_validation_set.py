@@ -313,3 +313,219 @@ def test_integer_validation_weights_are_repeated_validation_rows(counts):
     )
     assert_allclose(weighted.validation_loss_curve_, repeated.validation_loss_curve_, rtol=1e-12)
     assert_allclose(weighted.validation_scores_, repeated.validation_scores_, rtol=1e-12)
+
+
+# -- at the edges: X_val's columns, y_val's kind, extreme weights -----------------------------
+
+COLUMNS = ["sepal length", "sepal width", "petal length", "petal width"]
+
+
+def iris_frame(rows=slice(None)):
+    import pandas as pd
+
+    return pd.DataFrame(IRIS_X[rows], columns=COLUMNS)
+
+
+def column_changes():
+    """Every way a DataFrame's columns can differ from fit's: reordered, renamed, one more,
+    one fewer (each a list of the column names X_val gets, and its values' source)."""
+    permuted = st.permutations(COLUMNS).filter(lambda names: list(names) != COLUMNS)
+    renamed = st.tuples(st.integers(0, 3), st.text(min_size=1, max_size=8)).filter(
+        lambda change: change[1] not in COLUMNS
+    )
+    return st.one_of(
+        permuted.map(lambda names: ("permuted", list(names))),
+        renamed.map(lambda change: ("renamed", change)),
+        st.text(min_size=1, max_size=8)
+        .filter(lambda name: name not in COLUMNS)
+        .map(lambda name: ("extra", name)),
+        st.integers(0, 3).map(lambda index: ("missing", index)),
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(change=column_changes())
+def test_a_data_frame_x_val_whose_columns_differ_from_fit_s_is_refused(change):
+    """Read by position, a reordered X_val would give wrong curves and early stopping."""
+    kind, detail = change
+    X_val = iris_frame(VAL)
+    if kind == "permuted":
+        X_val = X_val[detail]
+    elif kind == "renamed":
+        index, name = detail
+        X_val = X_val.rename(columns={COLUMNS[index]: name})
+    elif kind == "extra":
+        X_val = X_val.assign(**{detail: 0.0})
+    else:
+        X_val = X_val.drop(columns=COLUMNS[detail])
+    est = TinyMLPClassifier(max_iter=3, random_state=0)
+    with pytest.raises(ValueError, match="Invalid validation set.*feature names") as raised:
+        quietly(est, iris_frame(TRAIN), IRIS_Y[TRAIN], X_val=X_val, y_val=IRIS_Y[VAL])
+    assert "Invalid validation set" in str(raised.value)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_a_data_frame_x_val_with_fit_s_columns_is_taken_by_name_without_a_warning(solver):
+    params = {"solver": solver, "max_iter": 5, "random_state": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        framed = TinyMLPClassifier(**params).fit(
+            iris_frame(TRAIN), IRIS_Y[TRAIN], X_val=iris_frame(VAL), y_val=IRIS_Y[VAL]
+        )
+    plain = quietly(
+        TinyMLPClassifier(**params),
+        IRIS_X[TRAIN],
+        IRIS_Y[TRAIN],
+        X_val=IRIS_X[VAL],
+        y_val=IRIS_Y[VAL],
+    )
+    assert_allclose(framed.validation_loss_curve_, plain.validation_loss_curve_, rtol=1e-12)
+
+
+@pytest.mark.parametrize("output", ["default", "pandas"])
+def test_a_pipeline_transforming_x_val_to_a_data_frame_fits_without_a_warning(output):
+    """The documented ``Pipeline(..., transform_input=["X_val"])``, with pandas output."""
+    if not hasattr(Pipeline(steps=[("scale", StandardScaler())]), "transform_input"):
+        pytest.skip("Pipeline's transform_input came with scikit-learn 1.6 and routing")
+    with config_context(enable_metadata_routing=True):
+        clf = TinyMLPClassifier(max_iter=5, random_state=0).set_fit_request(X_val=True, y_val=True)
+        scale = StandardScaler().set_output(transform=output)
+        pipe = Pipeline([("scale", scale), ("mlp", clf)], transform_input=["X_val"])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            pipe.fit(iris_frame(TRAIN), IRIS_Y[TRAIN], X_val=iris_frame(VAL), y_val=IRIS_Y[VAL])
+    assert np.isfinite(pipe[-1].validation_loss_curve_).all()
+
+
+def target_kinds():
+    """Every kind of target, as (name, y for the 150 iris rows)."""
+    labels = IRIS_Y
+    return {
+        "binary": labels == 0,
+        "multiclass": labels,
+        "multiclass strings": np.array(["setosa", "versicolor", "virginica"])[labels],
+        "multilabel": np.c_[labels == 0, labels == 1, labels == 2, labels != 1].astype(int),
+        "one output": IRIS_X[:, 0] + IRIS_X[:, 1],
+        "two outputs": IRIS_X[:, :2].copy(),
+    }
+
+
+@st.composite
+def validation_targets(draw, n_rows):
+    """A ``y_val`` of any shape, dtype and label set: a kind's own rows, or another kind's,
+    or numbers of any dtype, 1-D or 2-D."""
+    kinds = target_kinds()
+    source = draw(st.sampled_from(["a kind's"] * 3 + ["drawn"]))
+    if source == "a kind's":
+        return draw(st.sampled_from(sorted(kinds))), None
+    dtype = draw(st.sampled_from([np.int64, np.float64, np.float32, bool, str]))
+    columns = draw(st.sampled_from([None, 1, 2, 4]))
+    shape = (n_rows,) if columns is None else (n_rows, columns)
+    low, high = draw(st.sampled_from([(0, 1), (0, 2), (-1, 3)]))
+    size = n_rows * (columns or 1)
+    values = draw(st.lists(st.integers(low, high), min_size=size, max_size=size))
+    return None, np.array(values).reshape(shape).astype(dtype)
+
+
+def compatible(y, y_val, regressor):
+    """Whether ``y_val`` is a target ``fit`` on ``y`` can score, worked out from the kinds
+    alone (not by the library's code). A column vector is 1-D, as for ``y``."""
+    if y_val.ndim == 2 and y_val.shape[1] == 1:
+        y_val = y_val.ravel()
+    if regressor:  # numbers as text are numbers, as in y (and in HistGradientBoosting)
+        try:
+            y_val.astype(float)
+        except ValueError:
+            return False
+        outputs = 1 if y.ndim == 1 else y.shape[1]
+        return (1 if y_val.ndim == 1 else y_val.shape[1]) == outputs
+    if y.ndim == 2:  # a multilabel indicator
+        return (
+            y_val.ndim == 2
+            and y_val.shape[1] == y.shape[1]
+            and y_val.dtype.kind in "biuf"
+            and np.isin(y_val, [0, 1]).all()
+        )
+    if y_val.ndim != 1 or (y_val.dtype.kind in "U") != (y.dtype.kind in "U"):
+        return False
+    return set(np.unique(y_val).tolist()) <= set(np.unique(y).tolist())
+
+
+@settings(max_examples=60, deadline=None)
+@given(kind=st.sampled_from(sorted(target_kinds())), drawn=validation_targets(n_rows=50))
+def test_every_y_val_is_either_scored_or_refused_naming_the_validation_set(kind, drawn):
+    kinds = target_kinds()
+    y = kinds[kind][TRAIN]
+    other, y_val = drawn
+    y_val = kinds[other][VAL] if other is not None else y_val
+    regressor = kind in ("one output", "two outputs")
+    Estimator = TinyMLPRegressor if regressor else TinyMLPClassifier
+    est = Estimator(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    if compatible(y, y_val, regressor):
+        quietly(est, IRIS_X[TRAIN], y, X_val=IRIS_X[VAL], y_val=y_val)
+        assert len(est.validation_scores_) == len(est.validation_loss_curve_) >= 1
+        assert np.isfinite(est.validation_loss_curve_).all()
+        assert np.isfinite(est.validation_scores_).all()
+    else:
+        with pytest.raises(ValueError, match=r"Invalid validation set \(X_val, y_val"):
+            quietly(est, IRIS_X[TRAIN], y, X_val=IRIS_X[VAL], y_val=y_val)
+
+
+def test_a_regressor_s_y_val_of_another_number_of_outputs_is_refused_naming_it():
+    """It used to fail inside the first epoch, in r2_score, naming neither."""
+    with pytest.raises(ValueError, match=r"Invalid validation set.*2 output\(s\).*fitted on 1"):
+        TinyMLPRegressor(max_iter=3).fit(
+            REG_X, REG_Y, X_val=REG_X[:10], y_val=np.c_[REG_Y[:10], REG_Y[:10]]
+        )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    weights=st.lists(
+        st.floats(0, np.finfo(np.float64).max, allow_subnormal=True), min_size=20, max_size=20
+    ).filter(any),
+    Estimator=st.sampled_from([TinyMLPClassifier, TinyMLPRegressor]),
+)
+def test_validation_weights_from_zero_to_the_largest_float_give_finite_curves(weights, Estimator):
+    """The curves depend on the weights' ratios alone: whatever their sum (which may
+    overflow), they are those of the weights scaled to at most 1."""
+    X_val, weights = IRIS_X[VAL][:20], np.array(weights)
+    y, y_val = (IRIS_Y, IRIS_Y[VAL][:20])
+    if Estimator is TinyMLPRegressor:
+        y, y_val = IRIS_X[:, 0] + IRIS_X[:, 1], (IRIS_X[:, 0] + IRIS_X[:, 1])[VAL][:20]
+    params = {"hidden_layer_sizes": (4,), "solver": "adam", "max_iter": 3, "random_state": 0}
+    given_weights = quietly(
+        Estimator(**params), IRIS_X, y, X_val=X_val, y_val=y_val, sample_weight_val=weights
+    )
+    scaled = quietly(
+        Estimator(**params),
+        IRIS_X,
+        y,
+        X_val=X_val,
+        y_val=y_val,
+        sample_weight_val=weights / weights.max(),
+    )
+    assert np.isfinite(given_weights.validation_loss_curve_).all()
+    assert np.isfinite(given_weights.validation_scores_).all()
+    assert_allclose(given_weights.validation_loss_curve_, scaled.validation_loss_curve_, rtol=1e-12)
+    assert_allclose(given_weights.validation_scores_, scaled.validation_scores_, rtol=1e-12)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+@pytest.mark.parametrize("Estimator", [TinyMLPClassifier, TinyMLPRegressor])
+def test_best_loss_is_none_with_early_stopping_only(Estimator, solver):
+    """As in scikit-learn: a validation set that is only watched leaves ``best_loss_``."""
+    y = IRIS_Y if Estimator is TinyMLPClassifier else IRIS_X[:, 0] + IRIS_X[:, 1]
+    params = {"solver": solver, "max_iter": 5, "random_state": 0}
+    watched = quietly(Estimator(**params), IRIS_X[TRAIN], y[TRAIN], X_val=IRIS_X[VAL], y_val=y[VAL])
+    assert watched.best_loss_ == min(watched.loss_curve_)
+    stopping = quietly(
+        Estimator(early_stopping=True, **params),
+        IRIS_X[TRAIN],
+        y[TRAIN],
+        X_val=IRIS_X[VAL],
+        y_val=y[VAL],
+    )
+    assert stopping.best_loss_ is None
