@@ -5,12 +5,14 @@ float or str labels alike); the encoded targets and ``classes_`` then go where `
 predictions are decoded there.
 """
 
+from numbers import Real
+
 import numpy as np
 from scipy import sparse
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
@@ -135,6 +137,18 @@ def _one_hot(y, encoding, dtype):
     return Y
 
 
+def _smoothed(Y, encoding, smoothing):
+    """The targets ``Y`` with ``smoothing`` of the uniform distribution mixed in, as torch's
+    ``CrossEntropyLoss(label_smoothing=)`` mixes it: over the classes of a softmax output,
+    over 0 and 1 for each sigmoid output (binary and multilabel targets)."""
+    if smoothing == 0:
+        return Y
+    n_classes = Y.shape[1] if encoding["_y_type"] == "multiclass" else 2
+    Y *= 1 - smoothing
+    Y += smoothing / n_classes
+    return Y
+
+
 def _announced_encoding(estimator, y, classes):
     """The encoding ``partial_fit``'s first call announces (None on later calls)."""
     known = getattr(estimator, "classes_", None)
@@ -179,6 +193,15 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         The loss minimised. 'squared_error' trains the sigmoid/softmax output on half the
         squared error against the one-hot targets, as the article does.
 
+    label_smoothing : float in [0, 1), default=0.0
+        Label smoothing, as torch's ``CrossEntropyLoss`` defines it: each one-hot target
+        is mixed with the uniform distribution, ``(1 - label_smoothing) * one_hot +
+        label_smoothing / n_classes``, and each sigmoid output's 0/1 target (binary and
+        multilabel targets) with 1/2. It discourages over-confident outputs. It changes
+        training only: the losses reported (``loss_curve_``, ``validation_loss_curve_``)
+        are those of the smoothed targets, while ``predict_proba`` still estimates the
+        classes' probabilities and scores use the true labels.
+
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, multiplying ``sample_weight`` in the loss (and in the
         early-stopping score) as in scikit-learn's linear models: ``{{label: weight}}``, or
@@ -213,6 +236,7 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
     _parameter_constraints: dict = {
         **_BaseTinyMLP._parameter_constraints,
         "loss": [StrOptions({"log_loss", "squared_error"})],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "class_weight": [None, StrOptions({"balanced"}), dict],
     }
 
@@ -248,6 +272,7 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         transform_layer=-1,
         dropout=0.0,
         loss="log_loss",
+        label_smoothing=0.0,
         class_weight=None,
     ):
         store_parameters(self, locals())
@@ -286,7 +311,7 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
             _check_same_kind_of_targets(y, encoding)
             if encoding["_y_type"] != "multilabel-indicator":
                 _check_known_classes(unique_labels(y), encoding["classes_"], incremental)
-        return _one_hot(y, encoding, dtype), encoding
+        return _smoothed(_one_hot(y, encoding, dtype), encoding, self.label_smoothing), encoding
 
     def _training_loss(self, encoding):
         return make_loss(self.loss, _OUTPUTS[encoding["_y_type"]])

@@ -132,6 +132,8 @@ CASES = {
     "multilabel": (TinyMLPClassifier, {}, IRIS_X, LABELS),
     "sample_weight": (TinyMLPClassifier, {}, IRIS_X, IRIS_Y),
     "class_weight": (TinyMLPClassifier, {"class_weight": "balanced"}, IRIS_X, IRIS_Y),
+    "label_smoothing": (TinyMLPClassifier, {"label_smoothing": 0.1}, IRIS_X, IRIS_Y),
+    "binary label_smoothing": (TinyMLPClassifier, {"label_smoothing": 0.2}, IRIS_X, IRIS_Y % 2),
     "restarts": (TinyMLPRegressor, {"n_init": 3}, REG_X, REG_Y),
     "poisson": (TinyMLPRegressor, {"loss": "poisson"}, REG_X, np.abs(REG_Y) // 10),
     "no intercepts": (TinyMLPClassifier, {"fit_intercept": False}, IRIS_X, IRIS_Y),

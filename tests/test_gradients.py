@@ -79,6 +79,33 @@ def test_gradient_matches_finite_differences(
     assert_allclose(grad[trained], expected[trained], rtol=1e-5, atol=1e-8)
 
 
+@pytest.mark.parametrize(
+    "loss, out_activation",
+    [(name, out) for name, out in sorted(LOSSES) if out in ("logistic", "softmax")],
+)
+@pytest.mark.parametrize("smoothing", [0.1, 0.5])
+def test_the_gradient_on_smoothed_targets_matches_finite_differences(
+    loss, out_activation, smoothing
+):
+    """Label smoothing trains the classifier's losses on soft targets, which sum to 1 over a
+    softmax's classes and lie inside (0, 1) for a sigmoid's."""
+    rng = np.random.RandomState(0)
+    layout = Layout([3, 4, 3])
+    X = rng.normal(size=(7, 3))
+    n_classes = 3 if out_activation == "softmax" else 2
+    Y = targets(loss, out_activation, rng, 7, 3) * (1 - smoothing) + smoothing / n_classes
+    params = rng.normal(scale=0.5, size=layout.size)
+    args = (layout, X, Y, rng.uniform(0.2, 3.0, size=7), 0.3, ["tanh"], out_activation)
+    args += (the_loss(loss, out_activation),)
+
+    def objective(p):
+        return loss_and_gradient(p, np.empty_like(p), *args)
+
+    grad = np.empty_like(params)
+    loss_and_gradient(params, grad, *args)
+    assert_allclose(grad, numeric_gradient(objective, params), rtol=1e-5, atol=1e-8)
+
+
 @pytest.mark.parametrize("loss, out_activation", sorted(LOSSES))
 def test_loss_value_matches_its_definition(loss, out_activation):
     """The stable formulas equal the textbook ones where the textbook ones are safe."""

@@ -203,3 +203,8 @@ def test_a_network_feeding_a_second_estimator_exports():
     labels, proba = run(pipe, raw, options)
     assert_array_equal(labels, pipe.predict(raw))
     assert_allclose(proba, pipe.predict_proba(raw), rtol=0, atol=1e-5)
+
+
+def test_label_smoothing_changes_training_only_and_exports():
+    clf = TinyMLPClassifier((5,), label_smoothing=0.1, random_state=0).fit(X_IRIS, Y_IRIS)
+    check_classifier(clf, X_IRIS, options={"zipmap": False})

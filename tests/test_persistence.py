@@ -23,6 +23,9 @@ FITTED = {
     "classifier-sgd-early-stopping": lambda: TinyMLPClassifier(
         solver="sgd", early_stopping=True, max_iter=5, random_state=0
     ).fit(X, y),
+    "classifier-label-smoothing": lambda: TinyMLPClassifier(
+        label_smoothing=0.1, max_iter=5, random_state=0
+    ).fit(X, y),
 }
 
 
