@@ -204,12 +204,15 @@ class Activation:
     bounds, on the host), with which the training outputs are shown finite without a
     forward pass (``_stopping.outputs_cannot_overflow``, whose ``limit`` is the largest
     pre-activation it trusts the arithmetic below); infinite where nothing is known.
+    ``name``: what a fitted model records of an output activation built with parameters
+    (``out_activation_``), from which it is built again.
     """
 
     function: Callable
     slope: Callable
     slope_reads_input: bool = False
     magnitude: Callable = _unbounded
+    name: str | None = None
 
 
 ACTIVATIONS = {
@@ -251,6 +254,57 @@ HIDDEN_ACTIVATIONS = (
     "silu",
     "softplus",
 )
+# -- several quantiles' ordered output ------------------------------------------------------
+
+
+def ordered_quantiles(n_quantiles):
+    """The output of a network that predicts ``n_quantiles`` increasing quantiles of each
+    target: its units, ``n_quantiles`` per target, become each target's lowest quantile and
+    the softplus of the steps to the next ones, summed (``q_1 = r_1``, ``q_j = q_(j-1) +
+    softplus(r_j)``), so that the quantiles never cross. Its slope is read at the output
+    (a step's sigmoid is ``1 - exp(-(q_j - q_(j-1)))``)."""
+    function = functools.partial(_ordered, n_quantiles=n_quantiles)
+    slope = functools.partial(_ordered_derivative, n_quantiles=n_quantiles)
+    magnitude = functools.partial(_ordered_magnitude, n_quantiles=n_quantiles)
+    return Activation(function, slope, magnitude=magnitude, name="ordered_quantiles")
+
+
+def _by_target(x, n_quantiles, xp):
+    """``x`` with its last axis split into targets and their quantiles."""
+    return xp.reshape(x, (*x.shape[:-1], x.shape[-1] // n_quantiles, n_quantiles))
+
+
+def _cumulative(n_quantiles, like, xp):
+    """The upper-triangular matrix of ones whose product sums the steps, and the mask of the
+    steps (every quantile but the first), in the dtype and on the device of ``like``."""
+    sums = np.triu(np.ones((n_quantiles, n_quantiles)))
+    steps = np.arange(n_quantiles) > 0
+    device = getattr(like, "device", None)  # NumPy before 2.0 has none
+    return xp.asarray(sums, dtype=like.dtype, device=device), xp.asarray(steps, device=device)
+
+
+def _ordered(x, out, xp=NUMPY, *, n_quantiles):
+    sums, steps = _cumulative(n_quantiles, x, xp)
+    r = _by_target(x, n_quantiles, xp)
+    s = xp.where(steps, softplus(r, None, xp), r)  # the lowest quantile, then the steps
+    return xp.reshape(xp.matmul(s, sums), x.shape)
+
+
+def _ordered_derivative(Z, delta, scratch=None, xp=NUMPY, *, n_quantiles):
+    # through the sums: each step moves every quantile above it (dL/ds = dL/dq . U^T);
+    # through the softplus: its slope, from the steps between the outputs
+    sums, steps = _cumulative(n_quantiles, Z, xp)
+    q = _by_target(Z, n_quantiles, xp)
+    below = xp.concat([q[..., :1], q[..., :-1]], axis=-1)
+    slope = xp.where(steps, -xp.expm1(below - q), xp.ones_like(q))
+    through_sums = xp.matmul(_by_target(delta, n_quantiles, xp), xp.matrix_transpose(sums))
+    return xp.reshape(through_sums * slope, Z.shape)
+
+
+def _ordered_magnitude(bound, limit, *, n_quantiles):
+    return n_quantiles * (bound + np.log(2))  # |r_1| + the softplus of the others
+
+
 # -- a user's activation -----------------------------------------------------------------
 
 # where a user's derivative is checked: spread over [-3, 3], none at 0 (relu's kink)

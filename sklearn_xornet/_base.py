@@ -236,6 +236,10 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
         on the host, counts the samples for 'balanced'), on the host, or None."""
         return None
 
+    def _output_activation(self):
+        """The fitted output layer's activation: a name, or an activation built from one."""
+        return self.out_activation_
+
     def _target_encoding(self):
         """The fitted target encoding, as ``_encode_targets`` returned it."""
         return {name: getattr(self, name) for name in self._encoding_attributes}
@@ -444,7 +448,7 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
         xp = namespace(X)
         functions = layer_functions(
             per_layer(self.activation, self.n_layers_ - 2, watch_nan=watch_nan),
-            self.out_activation_,
+            self._output_activation(),
             [self.n_features_in_] + [W.shape[1] for W in self.coefs_],
             X.shape[0],
             xp=xp,

@@ -219,8 +219,10 @@ SHARED_ATTRIBUTES_DOC = """\
         Number of layers, input and output included.
 
     n_outputs_ : int
-        Number of output units.
+        Number of output units (for several quantiles, one per target and quantile).
 
     out_activation_ : str
-        Name of the output activation: 'logistic', 'softmax', 'identity' or 'exp'.
+        Name of the output activation: 'logistic', 'softmax', 'identity', 'exp', or
+        'ordered_quantiles' for several quantiles (the lowest, then the softplus of the
+        steps to the next, summed).
 """

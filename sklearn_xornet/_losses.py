@@ -17,6 +17,8 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from ._activations import ordered_quantiles
+
 
 def half_squared_error(Y, raw, Z, dZ, xp):
     # dZ holds Z - Y: the article's error E = Y - Z ("how much we missed"), negated
@@ -110,7 +112,10 @@ class Loss:
         training run.
         """
         if self.error_delta is not None:
-            return functools.partial(self.error_delta, xp=xp)
+            delta = functools.partial(self.error_delta, xp=xp)
+            if self.through_output_slope:  # several quantiles: on through their ordering
+                return lambda Z, E: out_slope(Z, delta(Z, E))
+            return delta
         # the article's dZ = E * sigmoid_(Z) (negated here: a gradient, not a step)
         return out_slope if self.through_output_slope else None
 
@@ -162,6 +167,14 @@ def make_loss(name, out_activation, parameter=None):
         value=functools.partial(loss.value, **bound),
         error_delta=functools.partial(loss.error_delta, **bound),
     )
+
+
+def ordered_quantiles_loss(levels, n_quantiles):
+    """The pinball loss of several quantiles at once, on the ordered output that keeps
+    them from crossing (``_activations.ordered_quantiles``): ``levels`` holds each output
+    unit's quantile (the ``n_quantiles`` levels, once per target), where the network is."""
+    loss = make_loss("quantile", "identity", levels)
+    return replace(loss, out_activation=ordered_quantiles(n_quantiles), through_output_slope=True)
 
 
 def regression_loss(name, output_activation, parameter=None):

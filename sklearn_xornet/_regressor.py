@@ -12,10 +12,11 @@ from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 
+from ._activations import ordered_quantiles
 from ._arrays import namespace
 from ._base import _BaseTinyMLP, partial_fit_available, store_parameters
 from ._docs import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC
-from ._losses import regression_loss
+from ._losses import ordered_quantiles_loss, regression_loss
 
 
 def _mean_and_scale(Y, sample_weight):
@@ -34,9 +35,68 @@ def _mean_and_scale(Y, sample_weight):
 
 
 def decode(Z, encoding):
-    """The predictions of the network's output ``Z``, in the targets' scale, where ``Z`` is."""
+    """The predictions of the network's output ``Z``, in the targets' scale, where ``Z`` is:
+    for several quantiles, one column per quantile (a row of them per target)."""
+    xp, n_quantiles = namespace(Z), encoding["_quantiles"].shape[0]
+    if n_quantiles:
+        by_target = xp.reshape(Z, (Z.shape[0], -1, n_quantiles))
+        y = by_target * encoding["_y_scale"][:, None] + encoding["_y_mean"][:, None]
+        return y[:, 0, :] if y.shape[1] == 1 else y
     y = Z * encoding["_y_scale"] + encoding["_y_mean"]
-    return namespace(y).reshape(y, (-1,)) if y.shape[1] == 1 else y
+    return xp.reshape(y, (-1,)) if y.shape[1] == 1 else y
+
+
+def quantiles_r2(y_true, y_pred, sample_weight=None):
+    """R2, as in scikit-learn's regressors; for several quantiles (a last axis of
+    predictions more than ``y_true`` has), the mean R2 of each quantile's predictions."""
+    if y_pred.ndim == y_true.ndim or (y_true.ndim == 1 and y_pred.ndim == 1):
+        return r2_score(y_true, y_pred, sample_weight=sample_weight)
+    scores = [
+        r2_score(y_true, y_pred[..., j], sample_weight=sample_weight)
+        for j in range(y_pred.shape[-1])
+    ]
+    return float(np.mean(scores))
+
+
+def _quantile_levels(quantile):
+    """The levels of ``quantile`` where it lists several (a 1-D array), else None; a clear
+    error where the list is not one of increasing numbers in (0, 1)."""
+    if quantile is None or isinstance(quantile, Real):
+        return None
+    levels = np.asarray(quantile, dtype=float) if np.ndim(quantile) == 1 else None
+    if levels is None or levels.shape[0] == 0:
+        raise ValueError(
+            f"quantile must be a float or a non-empty list of floats; got {quantile!r}."
+        )
+    if not ((levels > 0) & (levels < 1)).all():
+        raise ValueError(f"Every quantile must lie in (0, 1); got {quantile!r}.")
+    if not (np.diff(levels) > 0).all():
+        raise ValueError(
+            f"The quantiles must be listed in increasing order, each once; got {quantile!r}."
+        )
+    return levels
+
+
+def _check_targets_fit(Y, encoding, dtype):
+    """A clear error where the targets, as trained on, leave ``dtype``'s range.
+
+    ``Y`` and the scaling are in float64; both are stored in ``dtype``, the scaling too
+    since predictions are mapped back with it.
+    """
+    finfo = np.finfo(dtype)
+    column_max, nonzero = np.max(np.abs(Y), axis=0), np.any(Y != 0, axis=0)
+    mean, scale = encoding["_y_mean"], encoding["_y_scale"]
+    largest = max(column_max.max(), np.abs(mean).max(), np.abs(scale).max())
+    if not largest <= finfo.max:  # NaN included
+        problem = f"too large to train on in {dtype.name}, whose largest number is {finfo.max:.3g}"
+    elif (scale < finfo.tiny).any() or ((column_max < finfo.tiny) & nonzero).any():
+        problem = (
+            f"too small to train on in {dtype.name}, whose smallest normal number is"
+            f" {finfo.tiny:.3g}: their spread underflows"
+        )
+    else:
+        return
+    raise ValueError(f"The targets are {problem}. Scale them, or pass float64 data.")
 
 
 class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
@@ -70,7 +130,7 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
         - 'quantile': the pinball loss of ``quantile``; the network predicts that
           quantile of ``y`` given ``X``, as HistGradientBoostingRegressor's
           ``loss='quantile'``. Two networks at 0.05 and 0.95 give a 90% prediction
-          interval.
+          interval; so does one, given ``quantile=[0.05, 0.95]``.
         - 'poisson': half the Poisson deviance, with an exponential output and
           non-negative targets.
 
@@ -84,10 +144,18 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
         (GradientBoostingRegressor; here the L2 penalty), so it takes the name torch and
         Keras give it, ``delta``, prefixed with its loss. Only used with ``loss='huber'``.
 
-    quantile : float, default=None
+    quantile : float or array-like of float, default=None
         The quantile to estimate with ``loss='quantile'``, in (0, 1); required there. The
         name and meaning of HistGradientBoostingRegressor's ``quantile``. Only used with
         ``loss='quantile'``.
+
+        A list of increasing quantiles, such as ``[0.05, 0.5, 0.95]``, trains one network
+        with one output per quantile (and per target) on the sum of their pinball losses.
+        ``predict`` then returns an array of shape ``(n_samples, n_quantiles)`` for one
+        target, ``(n_samples, n_targets, n_quantiles)`` for several. The predicted
+        quantiles never cross: each target's outputs are its lowest quantile and the
+        softplus of the steps to the next ones, summed. ``score`` is the mean R2 of each
+        quantile's predictions.
 
     output_activation : {{'identity', 'logistic'}}, default='identity'
         Activation of the output layer with ``loss='squared_error'``. 'logistic' is the
@@ -132,7 +200,7 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
         **_BaseTinyMLP._parameter_constraints,
         "loss": [StrOptions({"squared_error", "absolute_error", "huber", "quantile", "poisson"})],
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
-        "quantile": [Interval(Real, 0, 1, closed="neither"), None],
+        "quantile": [Interval(Real, 0, 1, closed="neither"), "array-like", None],
         "output_activation": [StrOptions({"identity", "logistic"})],
         "normalize_y": ["boolean"],
     }
@@ -176,8 +244,8 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
     ):
         store_parameters(self, locals())
 
-    _encoding_attributes = ("_y_mean", "_y_scale")
-    _score_function = staticmethod(r2_score)
+    _encoding_attributes = ("_y_mean", "_y_scale", "_quantiles")
+    _score_function = staticmethod(quantiles_r2)
     _decode = staticmethod(decode)
 
     def _encode_targets(self, y, sample_weight, dtype, encoding, incremental):
@@ -190,6 +258,8 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
             )
         if self.loss == "quantile" and self.quantile is None:
             raise ValueError("loss='quantile' needs quantile, the quantile to estimate, in (0, 1).")
+        levels = _quantile_levels(self.quantile) if self.loss == "quantile" else None
+        levels = np.empty(0) if levels is None else levels
         out_activation = regression_loss(self.loss, self.output_activation).out_activation
         if out_activation == "exp" and ((Y < 0).any() or not (Y > 0).any()):
             raise ValueError("loss='poisson' requires non-negative targets with a positive sum.")
@@ -203,40 +273,57 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
             if self.normalize_y and out_activation == "identity":
                 mean, scale = _mean_and_scale(Y, sample_weight)
             # continued training keeps the first fit's scaling: the weights are tied to it
-            encoding = {"_y_mean": mean, "_y_scale": scale}
+            encoding = {"_y_mean": mean, "_y_scale": scale, "_quantiles": levels}
+        elif not np.array_equal(
+            encoding["_quantiles"], levels.astype(encoding["_quantiles"].dtype)
+        ):
+            raise ValueError(
+                "The model was fitted on other quantiles: continued training keeps them"
+                f" (quantile={encoding['_quantiles'].tolist() or None}), or refit."
+            )
         Y = (Y - encoding["_y_mean"]) / encoding["_y_scale"]
-        self._check_targets_fit(Y, encoding, dtype)
+        _check_targets_fit(Y, encoding, dtype)
+        if levels.shape[0]:  # each target once for each of its quantiles' outputs
+            Y = np.repeat(Y, levels.shape[0], axis=1)
         encoding = {name: value.astype(dtype) for name, value in encoding.items()}
         return Y.astype(dtype), encoding
 
     def _training_loss(self, encoding):
+        levels = encoding["_quantiles"]
+        if levels.shape[0]:  # each output unit's quantile, the targets' in turn
+            xp = namespace(levels)
+            by_unit = xp.concat([levels] * encoding["_y_mean"].shape[0])
+            return ordered_quantiles_loss(by_unit, levels.shape[0])
         # Huber's threshold in the units the network is trained in
         parameters = {"huber": self.huber_delta / encoding["_y_scale"], "quantile": self.quantile}
         return regression_loss(self.loss, self.output_activation, parameters.get(self.loss))
 
-    @staticmethod
-    def _check_targets_fit(Y, encoding, dtype):
-        """A clear error where the targets, as trained on, leave ``dtype``'s range.
+    def _output_activation(self):
+        if self.out_activation_ == "ordered_quantiles":
+            return ordered_quantiles(self._quantiles.shape[0])
+        return self.out_activation_
 
-        ``Y`` and the scaling are in float64; both are stored in ``dtype``, the scaling too
-        since predictions are mapped back with it.
+    def score(self, X, y, sample_weight=None):
+        """Return the coefficient of determination R2 of the predictions, as scikit-learn's
+        regressors do; for several quantiles, the mean R2 of each quantile's predictions.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True values for ``X``.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            R2 of ``self.predict(X)`` with respect to ``y``.
         """
-        finfo = np.finfo(dtype)
-        column_max, nonzero = np.max(np.abs(Y), axis=0), np.any(Y != 0, axis=0)
-        mean, scale = encoding["_y_mean"], encoding["_y_scale"]
-        largest = max(column_max.max(), np.abs(mean).max(), np.abs(scale).max())
-        if not largest <= finfo.max:  # NaN included
-            problem = (
-                f"too large to train on in {dtype.name}, whose largest number is {finfo.max:.3g}"
-            )
-        elif (scale < finfo.tiny).any() or ((column_max < finfo.tiny) & nonzero).any():
-            problem = (
-                f"too small to train on in {dtype.name}, whose smallest normal number is"
-                f" {finfo.tiny:.3g}: their spread underflows"
-            )
-        else:
-            return
-        raise ValueError(f"The targets are {problem}. Scale them, or pass float64 data.")
+        return quantiles_r2(y, self.predict(X), sample_weight=sample_weight)
 
     @available_if(partial_fit_available)
     @_fit_context(prefer_skip_nested_validation=True)

@@ -77,7 +77,7 @@ class Problem:
             "intercepts_": [copy(b) for b in intercepts],
             "n_layers_": len(self.layout.layer_units),
             "n_outputs_": self.Y.shape[1],
-            "out_activation_": self.out_activation,
+            "out_activation_": getattr(self.out_activation, "name", self.out_activation),
             **self.encoding,
         }
 

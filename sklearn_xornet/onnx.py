@@ -72,6 +72,7 @@ _OPERATORS = {
     "softplus": "Softplus",
 }
 _INPUT_TYPES = [FloatTensorType, DoubleTensorType, Int64TensorType, BooleanTensorType]
+INT64 = onnx_proto.TensorProto.INT64
 
 
 def _precision(operator):
@@ -113,8 +114,37 @@ def _forward(scope, operator, container, depth=None):
         if model.fit_intercept:
             bias = _constant(scope, container, "intercept", b.astype(dtype)[None, :], proto)
             H = _node(scope, container, "Add", [H, bias], "pre_activation")
-        H = _activation(scope, container, activation, H, dtype, proto)
+        if activation == "ordered_quantiles":
+            H = _ordered_quantiles(scope, container, H, model._quantiles.shape[0], dtype, proto)
+        else:
+            H = _activation(scope, container, activation, H, dtype, proto)
     return H
+
+
+def _ordered_quantiles(scope, container, H, n_quantiles, dtype, proto):
+    """Several quantiles' output (``_activations.ordered_quantiles``): per target, the lowest
+    quantile, then the softplus of each step to the next, summed by a product with an
+    upper-triangular matrix of ones."""
+    shape = _constant(scope, container, "by_target", np.array([0, -1, n_quantiles]), INT64)
+    R = _node(scope, container, "Reshape", [H, shape], "by_target")
+    steps = (np.arange(n_quantiles) > 0).astype(dtype)
+    softplus = _node(scope, container, "Softplus", [R], "softplus")
+    step_part = _node(
+        scope,
+        container,
+        "Mul",
+        [softplus, _constant(scope, container, "steps", steps, proto)],
+        "step",
+    )
+    lowest = _constant(scope, container, "lowest", 1 - steps, proto)
+    lowest_part = _node(scope, container, "Mul", [R, lowest], "lowest")
+    S = _node(scope, container, "Add", [lowest_part, step_part], "steps_and_lowest")
+    sums = _constant(
+        scope, container, "sums", np.triu(np.ones((n_quantiles, n_quantiles))).astype(dtype), proto
+    )
+    Q = _node(scope, container, "MatMul", [S, sums], "quantiles")
+    flat = _constant(scope, container, "flat", np.array([0, -1]), INT64)
+    return _node(scope, container, "Reshape", [Q, flat], "ordered_quantiles")
 
 
 def _activation(scope, container, activation, H, dtype, proto):
@@ -251,24 +281,37 @@ def _classifier_output(scope, operator, container, Z):
 
 
 def _regressor_shapes(operator):
+    model = operator.raw_operator
     if _transforms(operator, operator.scope_inst):
-        return _one_tensor_shape(operator, operator.raw_operator._n_features_out)
-    _one_tensor_shape(operator, operator.raw_operator.n_outputs_)
+        return _one_tensor_shape(operator, model._n_features_out)
+    _one_tensor_shape(operator, model.n_outputs_)
+    n_quantiles, n_targets = model._quantiles.shape[0], model._y_mean.shape[0]
+    if n_quantiles and n_targets > 1:  # predict's (n_samples, n_targets, n_quantiles)
+        n_rows = operator.inputs[0].get_first_dimension()
+        operator.outputs[0].type = _precision(operator)[2]([n_rows, n_targets, n_quantiles])
 
 
 def _regressor_output(scope, operator, container, Z):
     model = operator.raw_operator
     proto, dtype, _ = _precision(operator)
-    # the targets were standardised for training (normalize_y): y = Z * scale + mean
-    scale = _constant(scope, container, "y_scale", model._y_scale.astype(dtype)[None, :], proto)
-    mean = _constant(scope, container, "y_mean", model._y_mean.astype(dtype)[None, :], proto)
+    # the targets were standardised for training (normalize_y): y = Z * scale + mean, each
+    # target's for each of its quantiles' outputs
+    repeats = max(model._quantiles.shape[0], 1)
+    scale = np.repeat(model._y_scale.astype(dtype), repeats)[None, :]
+    mean = np.repeat(model._y_mean.astype(dtype), repeats)[None, :]
+    scale = _constant(scope, container, "y_scale", scale, proto)
+    mean = _constant(scope, container, "y_mean", mean, proto)
     scaled = _node(scope, container, "Mul", [Z, scale], "scaled")
-    container.add_node(
-        "Add",
-        [scaled, mean],
-        operator.outputs[0].full_name,
-        name=scope.get_unique_operator_name("Add"),
-    )
+    output = operator.outputs[0].full_name
+    if model._quantiles.shape[0] and model._y_mean.shape[0] > 1:
+        y = _node(scope, container, "Add", [scaled, mean], "y")
+        shape = np.array([0, model._y_mean.shape[0], model._quantiles.shape[0]])
+        shape = _constant(scope, container, "by_target", shape, INT64)
+        container.add_node(
+            "Reshape", [y, shape], output, name=scope.get_unique_operator_name("Reshape")
+        )
+        return
+    container.add_node("Add", [scaled, mean], output, name=scope.get_unique_operator_name("Add"))
 
 
 _ALIASES = {

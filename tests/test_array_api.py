@@ -146,6 +146,12 @@ CASES = {
     "absolute_error": (TinyMLPRegressor, {"loss": "absolute_error"}, REG_X, REG_Y),
     "huber": (TinyMLPRegressor, {"loss": "huber", "huber_delta": 20.0}, REG_X, REG_Y),
     "quantile": (TinyMLPRegressor, {"loss": "quantile", "quantile": 0.8}, REG_X, REG_Y),
+    "quantiles": (
+        TinyMLPRegressor,
+        {"loss": "quantile", "quantile": [0.1, 0.5, 0.9]},
+        REG_X,
+        REG_Y,
+    ),
 }
 
 

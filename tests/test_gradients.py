@@ -14,7 +14,7 @@ from sklearn_xornet._activations import (
     tanh_from_exp,
     user_activation,
 )
-from sklearn_xornet._losses import LOSSES, make_loss
+from sklearn_xornet._losses import LOSSES, make_loss, ordered_quantiles_loss
 from sklearn_xornet._network import Layout
 from sklearn_xornet._objective import Objective, loss_and_gradient
 
@@ -104,6 +104,24 @@ def test_the_gradient_on_smoothed_targets_matches_finite_differences(
     grad = np.empty_like(params)
     loss_and_gradient(params, grad, *args)
     assert_allclose(grad, numeric_gradient(objective, params), rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("n_targets", [1, 2])
+def test_the_gradient_of_the_ordered_pinball_loss_matches_finite_differences(n_targets):
+    rng = np.random.RandomState(0)
+    layout = Layout([3, 4, 3 * n_targets])
+    X = rng.normal(size=(9, 3))
+    Y = np.repeat(rng.normal(size=(9, n_targets)), 3, axis=1)
+    loss = ordered_quantiles_loss(np.array([0.05, 0.5, 0.95] * n_targets), 3)
+    params = rng.normal(scale=0.5, size=layout.size)
+    args = (layout, X, Y, rng.uniform(0.5, 2, size=9), 0.3, ["tanh"], loss.out_activation, loss)
+
+    def objective(p):
+        return loss_and_gradient(p, np.empty_like(p), *args)
+
+    grad = np.empty_like(params)
+    loss_and_gradient(params, grad, *args)
+    assert_allclose(grad, numeric_gradient(objective, params), rtol=1e-5, atol=1e-7)
 
 
 @pytest.mark.parametrize("loss, out_activation", sorted(LOSSES))
