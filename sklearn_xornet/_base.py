@@ -14,7 +14,7 @@ from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator, _fit_context, is_classifier
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -38,7 +38,7 @@ from ._embedding import Embedding
 from ._inputs import about_the_validation_set, fit_data, held_out
 from ._network import Layout, Pass, forward, layer_functions
 from ._objective import Objective
-from ._solvers import SOLVERS, make_solver
+from ._solvers import SOLVERS, make_solver, resolve_auto
 from ._state import History, Problem, Validation
 from ._training import Settings, Training
 from ._weights import fitted_params, initial_params
@@ -171,12 +171,12 @@ _PARAMETER_CONSTRAINTS = {
     "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
     "activation": [StrOptions(set(HIDDEN_ACTIVATIONS)), tuple, list],
     "solver": [StrOptions(set(SOLVERS))],
-    "alpha": [Interval(Real, 0, None, closed="left")],
+    "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
     "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
     "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
-    "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+    "learning_rate_init": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
     "power_t": [Interval(Real, 0, None, closed="left")],
-    "max_iter": [Interval(Integral, 1, None, closed="left")],
+    "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     "shuffle": ["boolean"],
     "random_state": ["random_state"],
     "tol": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
@@ -189,6 +189,7 @@ _PARAMETER_CONSTRAINTS = {
     "n_iter_no_change": [
         Interval(Integral, 1, None, closed="left"),
         Options(Real, {np.inf}),
+        StrOptions({"auto"}),
     ],
     "max_fun": [Interval(Integral, 1, None, closed="left")],
     "fit_intercept": ["boolean"],
@@ -198,7 +199,7 @@ _PARAMETER_CONSTRAINTS = {
     "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
     "warm_start": ["boolean"],
     "early_stopping": ["boolean"],
-    "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+    "validation_fraction": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"})],
 }
 
 
@@ -297,19 +298,21 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
 
     def _fit_atomically(self, call):
         """Fit, publishing every fitted attribute at the end, or none if anything raises."""
-        solver = make_solver(self.get_params(deep=False))
-        restarts = 1 if solver.by_epochs else self.n_init
-        tasks = FitTasks(self, max_subtasks=1 if call.incremental else self.max_iter * restarts)
+        params = resolve_auto(self.get_params(deep=False), not is_classifier(self))
+        solver = make_solver(params)
+        steps = params["max_iter"] * (1 if solver.by_epochs else self.n_init)
+        tasks = FitTasks(self, max_subtasks=1 if call.incremental else steps)
         previous = dict(vars(self))
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                return self._fit(call, solver, tasks)
+                return self._fit(call, params, solver, tasks)
         except BaseException:  # Ctrl-C and a callback's GeneratorExit included
             vars(self).clear()
             vars(self).update(previous)
             raise
 
-    def _fit(self, call, solver, tasks):
+    def _fit(self, call, params, solver, tasks):
+        """Train ``call`` with ``solver``; ``params`` are ``get_params()``, 'auto' resolved."""
         if call.incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         continuing = (
@@ -327,14 +330,14 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
         tasks.begin(data.X, like(data.X, data.y), metadata)
         rng = check_random_state(self.random_state)
         if data.validation is None and self.early_stopping:
-            data = held_out(self, data, rng)
+            data = held_out(self, data, rng, params["validation_fraction"])
         encoding = self._target_encoding() if continuing else call.encoding
-        problem = self._problem(data, encoding, call.incremental, dropout)
-        params, history = self._starting_point(problem, rng, continuing, call.incremental)
-        settings = Settings.of(self, call.incremental)
+        problem = self._problem(data, encoding, call.incremental, dropout, params["alpha"])
+        weights, history = self._starting_point(problem, rng, continuing, call.incremental)
+        settings = Settings.of(params, call.incremental)
         training = Training(problem, history, solver, settings, tasks, rng)
         n_before = len(history.loss_curves[0])
-        kept, history, final_losses = training.run(params)
+        kept, history, final_losses = training.run(weights)
         self._publish(problem, kept, history, final_losses, n_before)
         tasks.end()
         return self
@@ -364,9 +367,9 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
             sample_weight=weighed(data.y, data.sample_weight, data.X), validation=validation
         )
 
-    def _problem(self, data, encoding, incremental, dropout):
+    def _problem(self, data, encoding, incremental, dropout, alpha):
         """What this call trains on: encoded targets, the network's layout, its objective
-        and the validation set, all where ``X`` is."""
+        (penalised by ``alpha``) and the validation set, all where ``X`` is."""
         X, dtype = data.X, host_dtype(data.X.dtype)
         Y, encoding = self._encode_targets(
             data.y, _on_host(data.sample_weight), dtype, _encoding_on_host(encoding), incremental
@@ -382,7 +385,7 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
             Y=like(X, Y),
             sample_weight=data.sample_weight,
             objective=Objective(
-                layout, activations, self._training_loss(placed), self.alpha, self.fit_intercept
+                layout, activations, self._training_loss(placed), alpha, self.fit_intercept
             ),
             encoding=placed,
             trainable=slice(None) if self.fit_intercept else slice(0, layout.n_coef),

@@ -183,11 +183,14 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
     Parameters
     ----------
 {SHARED_PARAMETERS_DOC}
-    alpha : float, default=0.03
+    alpha : float or 'auto', default='auto'
         Strength of the L2 penalty on the weights (not the intercepts); like the loss, it is
-        divided by the total sample weight. The default (scikit-learn's is 1e-4) was chosen
-        by measurement: it keeps L-BFGS from overfitting small data sets while a 4-row
-        problem such as XOR is still learnt from every seed.
+        divided by the total sample weight. 'auto' is 0.03 for 'lbfgs' and 'gd' and 0.3
+        for 'adam' and 'sgd' (scikit-learn's is 1e-4), chosen by measurement (README,
+        "Defaults"): 0.03 keeps L-BFGS from overfitting small data sets while a 4-row
+        problem such as XOR is still learnt from every seed; the mini-batch solvers, which
+        stop long before L-BFGS's optimum, gain from a stronger one. A mini-batch step
+        divides it by the batch's weight, as scikit-learn's MLP does.
 
     loss : {{'log_loss', 'squared_error'}}, default='log_loss'
         The loss minimised. 'squared_error' trains the sigmoid/softmax output on half the
@@ -246,12 +249,12 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         activation="tanh",
         *,
         solver="lbfgs",
-        alpha=0.03,
+        alpha="auto",
         batch_size="auto",
         learning_rate="constant",
-        learning_rate_init=0.001,
+        learning_rate_init="auto",
         power_t=0.5,
-        max_iter=200,
+        max_iter="auto",
         shuffle=True,
         random_state=None,
         tol="auto",
@@ -260,11 +263,11 @@ class TinyMLPClassifier(ClassifierMixin, _BaseTinyMLP):
         momentum=0.9,
         nesterovs_momentum=True,
         early_stopping=False,
-        validation_fraction=0.1,
+        validation_fraction="auto",
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         max_fun=15000,
         fit_intercept=True,
         weight_init="glorot",

@@ -50,17 +50,20 @@ SHARED_PARAMETERS_DOC = """\
         ``t`` the number of samples seen, or divided by 5 whenever the loss stalls for
         ``n_iter_no_change`` epochs.
 
-    learning_rate_init : float, default=0.001
-        The initial step size of 'sgd', 'adam' and 'gd'. The losses are means over
-        samples, so the article's unit step on the error summed over its 4 rows is
-        ``learning_rate_init=4.0``.
+    learning_rate_init : float or 'auto', default='auto'
+        The initial step size of 'sgd', 'adam' and 'gd'. 'auto' is the solver's (README,
+        "Defaults"): 0.003 for 'adam' (0.001 for the regressor), 0.1 for 'sgd' (0.01 for
+        the regressor) and 1.0 for 'gd' (0.1 for the regressor); unused by 'lbfgs'. The
+        losses are means over samples, so the article's unit step on the error summed over
+        its 4 rows is ``learning_rate_init=4.0``.
 
     power_t : float, default=0.5
         Exponent of the 'invscaling' schedule.
 
-    max_iter : int, default=200
+    max_iter : int or 'auto', default='auto'
         Maximum number of epochs ('gd', 'sgd', 'adam': passes over the data) or of
-        iterations ('lbfgs').
+        iterations ('lbfgs'). 'auto' is 200, and 2000 for 'gd', whose every epoch is one
+        full-batch step.
 
     shuffle : bool, default=True
         Whether 'sgd' and 'adam' shuffle the samples at every epoch.
@@ -99,9 +102,10 @@ SHARED_PARAMETERS_DOC = """\
     epsilon : float, default=1e-8
         Adam's numerical-stability constant.
 
-    n_iter_no_change : int, default=10
-        Number of epochs without an improvement of ``tol`` before 'gd', 'sgd' or 'adam'
-        stop.
+    n_iter_no_change : int or 'auto', default='auto'
+        Number of epochs (or, with ``early_stopping``, L-BFGS iterations) without an
+        improvement of ``tol`` before training stops. 'auto' is 10 for 'lbfgs', 20 for
+        'adam' and 'sgd' and 200 for 'gd', whose epochs are single full-batch steps.
 
     max_fun : int, default=15000
         Maximum number of loss evaluations of 'lbfgs'.
@@ -114,14 +118,19 @@ SHARED_PARAMETERS_DOC = """\
     early_stopping : bool, default=False
         Whether training stops when the validation score (accuracy or R2) has not
         improved by ``tol`` for ``n_iter_no_change`` epochs, or L-BFGS iterations; the
-        weights of the best validation score are kept. The validation set is ``fit``'s
-        ``X_val``, ``y_val`` where given, else ``validation_fraction`` of the data held out
-        (stratified for single-output classification). scikit-learn's MLP has it for
-        'sgd' and 'adam' only.
+        weights of the best validation score are kept. Of the epochs with the same best
+        score, the one with the lowest validation loss is the best, and holding the best
+        score while lowering the validation loss by a share ``tol`` of it counts as an
+        improvement (scikit-learn's MLP keeps the first epoch of the best score: on a
+        validation set of a few dozen samples that is often an underfit model). The
+        validation set is ``fit``'s ``X_val``, ``y_val`` where given, else
+        ``validation_fraction`` of the data held out (stratified for single-output
+        classification). scikit-learn's MLP has it for 'sgd' and 'adam' only.
 
-    validation_fraction : float, default=0.1
+    validation_fraction : float or 'auto', default='auto'
         The share of the data held out for early stopping when ``fit`` is given no
-        ``X_val``, in [0, 1).
+        ``X_val``, in [0, 1). 'auto' is 0.1, and 0.2 for the regressor's 'adam' and 'sgd',
+        whose R2 on a tenth of the data is too noisy a guide.
 
     fit_intercept : bool, default=True
         Whether every layer has an intercept (bias). ``False`` gives the article's

@@ -160,22 +160,28 @@ def about_the_validation_set():
         ) from error
 
 
-def held_out(estimator, data, rng):
+def held_out(estimator, data, rng, validation_fraction):
     """Early stopping's validation set when ``fit`` was given none: a share
-    (``validation_fraction``) of the training rows, held out. Returns the data to train on,
+    ``validation_fraction`` of the training rows, held out. Returns the data to train on,
     with the held-out rows as its validation set.
 
-    Stratified for binary targets only, as scikit-learn does (its MLP stratifies when one
-    output unit remains: multiclass and multilabel targets have several).
+    Stratified for single-output classification, as scikit-learn's MLP documents ("The
+    split is stratified, except in a multilabel setting"; its code stratifies binary
+    targets only): a multiclass validation set of a dozen rows drawn at random may lack a
+    class, and early stopping then keeps a model that never predicts it. A multiclass
+    target that cannot be stratified (a class of one member, or fewer held-out rows than
+    classes) is split at random, as scikit-learn's code does; a binary one is refused.
     """
     X, y, sample_weight, _ = data
-    binary = is_classifier(estimator) and y.ndim == 1 and len(np.unique(y)) == 2
+    stratify = None
+    if is_classifier(estimator) and y.ndim == 1:
+        classes, counts = np.unique(y, return_counts=True)
+        n_test = int(np.ceil(validation_fraction * len(y)))
+        feasible = counts.min() >= 2 and len(classes) <= min(n_test, len(y) - n_test)
+        stratify = y if len(classes) == 2 or feasible else None
     # the rows train_test_split would take from the arrays themselves
     train, test = train_test_split(
-        np.arange(X.shape[0]),
-        test_size=estimator.validation_fraction,
-        random_state=rng,
-        stratify=y if binary else None,
+        np.arange(X.shape[0]), test_size=validation_fraction, random_state=rng, stratify=stratify
     )
     if test.shape[0] < 2:
         raise ValueError(

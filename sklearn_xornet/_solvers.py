@@ -273,8 +273,61 @@ class LBFGS(Solver):
 SOLVERS = {"lbfgs": LBFGS, "adam": Adam, "sgd": SGD, "gd": GradientDescent}
 
 
+# What 'auto' means for the parameters whose best value depends on the solver: the
+# classifier's value, then the regressor's (its targets are standardised, its loss a half
+# squared error). Chosen on the benchmark data sets, 5-fold CV, with and without early
+# stopping (benchmarks/bench_defaults.py --solvers and --try; README, "Defaults"): L-BFGS's
+# are the values these parameters always had. The epoch solvers take each step on a mean
+# over a mini-batch, so the penalty, divided by the total weight, weighs on a batch as much
+# as on the full data: L-BFGS's regressor alpha would smother Adam's fit. 'gd' takes
+# hundreds of full-batch steps where L-BFGS takes dozens of iterations.
+AUTO_DEFAULTS = {
+    "lbfgs": {
+        "alpha": (0.03, 5.0),
+        "learning_rate_init": (0.001, 0.001),  # unused
+        "max_iter": (200, 200),
+        "n_iter_no_change": (10, 10),
+        "validation_fraction": (0.1, 0.1),
+    },
+    "adam": {
+        "alpha": (0.3, 0.3),
+        "learning_rate_init": (0.003, 0.001),
+        "max_iter": (200, 200),
+        "n_iter_no_change": (20, 20),
+        "validation_fraction": (0.1, 0.2),
+    },
+    "sgd": {
+        "alpha": (0.3, 0.3),
+        "learning_rate_init": (0.1, 0.01),
+        "max_iter": (200, 200),
+        "n_iter_no_change": (20, 20),
+        "validation_fraction": (0.1, 0.2),
+    },
+    "gd": {
+        "alpha": (0.03, 5.0),
+        "learning_rate_init": (1.0, 0.1),
+        "max_iter": (2000, 2000),
+        "n_iter_no_change": (200, 200),
+        "validation_fraction": (0.1, 0.1),
+    },
+}
+
+
+def resolve_auto(params, regressor):
+    """``params`` (an estimator's ``get_params()``) with each ``'auto'`` of
+    :data:`AUTO_DEFAULTS` replaced by its value for the solver and the estimator
+    (``regressor``: the regressor's); ``tol`` and ``batch_size`` keep theirs, which the
+    solvers read."""
+    auto = AUTO_DEFAULTS[params["solver"]]
+    return {
+        name: auto[name][regressor] if name in auto and isinstance(value, str) else value
+        for name, value in params.items()
+    }
+
+
 def make_solver(params):
-    """The solver for an estimator's parameters ``params`` (its ``get_params()``).
+    """The solver for an estimator's parameters ``params`` (its ``get_params()``, every
+    ``'auto'`` of :data:`AUTO_DEFAULTS` resolved by :func:`resolve_auto`).
 
     The one place that reads the name in ``params['solver']``: each solver class lists the
     estimator's parameters its constructor takes, positional then keyword.

@@ -90,7 +90,8 @@ class History:
     ``loss_curves`` holds one curve per network: its loss after each epoch or L-BFGS
     iteration (lists of floats, which the garbage collector need not follow); so do
     ``validation_scores`` and ``validation_losses`` where there are validation samples.
-    ``best_scores`` holds each network's best validation score and
+    ``best_scores`` holds each network's best validation score, ``best_validation_losses``
+    its validation loss there (the lowest among the epochs of that score), and
     ``best_validation_score`` the best of them (early stopping's); ``notes`` what is to be
     said to the user (warnings, or an error) about the training, for the network kept.
     """
@@ -104,6 +105,7 @@ class History:
     validation_losses: list | None
     best_validation_score: float | None
     best_scores: list
+    best_validation_losses: list
     notes: list = field(default_factory=list)
 
     @classmethod
@@ -121,6 +123,7 @@ class History:
             validation_losses=curves() if validation else None,
             best_validation_score=-np.inf if early_stopping else None,
             best_scores=[-np.inf] * n_networks,
+            best_validation_losses=[np.inf] * n_networks,
         )
 
     @classmethod
@@ -148,6 +151,7 @@ class History:
             validation_losses=None if losses is None else [list(losses)],
             best_validation_score=best_score,
             best_scores=[-np.inf if best_score is None else best_score],
+            best_validation_losses=[_loss_at_best(scores, losses, best_score)],
         )
 
     def network(self, r):
@@ -170,6 +174,7 @@ class History:
                 for name, value in state.items()
             },
             best_scores=[self.best_scores[r]],
+            best_validation_losses=[self.best_validation_losses[r]],
             notes=list(self.notes),
         )
 
@@ -195,6 +200,14 @@ class History:
             "_no_improvement_count": self.no_improvement,
             "_solver_state": self.solver_state,
         }
+
+
+def _loss_at_best(scores, losses, best_score):
+    """The lowest validation loss among the epochs of the validation score ``best_score``."""
+    if not scores or not losses:
+        return np.inf
+    at_best = (loss for score, loss in zip(scores, losses, strict=True) if score == best_score)
+    return min(at_best, default=np.inf)
 
 
 class Trained(NamedTuple):

@@ -164,7 +164,15 @@ class NoImprovement:
 
 
 class EarlyStopping(NoImprovement):
-    """The validation score in place of the loss; the weights of the best score are kept."""
+    """The validation score in place of the loss; the weights of the best score are kept.
+
+    Of the epochs that reach the same best score, the one with the lowest validation loss
+    is the best, and an epoch that holds the best score while lowering the validation loss
+    by a share ``tol`` of it counts as progress. A validation set of a few dozen samples
+    reaches its best accuracy early and holds it for many epochs while the model still
+    learns: the first of them, scikit-learn's choice, is often underfit (README,
+    "Defaults").
+    """
 
     what = "Validation score"
 
@@ -173,16 +181,21 @@ class EarlyStopping(NoImprovement):
         self.best_params = copy(params)
 
     def improved(self, losses, params):
-        super().improved(losses, params)  # records the scores
-        history = self.history
-        scores = [curve[-1] for curve in history.validation_scores]
-        best_now = float(np.fmax.reduce(scores))
-        improved = best_now >= history.best_validation_score + self.tol
-        better = [score > best for score, best in zip(scores, history.best_scores, strict=True)]
-        history.best_scores = [
-            score if up else best
-            for score, best, up in zip(scores, history.best_scores, better, strict=True)
-        ]
+        super().improved(losses, params)  # records the scores and losses
+        history, tol = self.history, self.tol
+        best_now = float(np.fmax.reduce([curve[-1] for curve in history.validation_scores]))
+        improved = best_now >= history.best_validation_score + tol
+        better = []
+        for r, (scores, val_losses) in enumerate(
+            zip(history.validation_scores, history.validation_losses, strict=True)
+        ):
+            score, loss = scores[-1], val_losses[-1]
+            best, best_loss = history.best_scores[r], history.best_validation_losses[r]
+            held = score == best
+            improved = improved or (held and loss <= best_loss - tol * abs(best_loss))
+            better.append(score > best or (held and loss < best_loss))
+            if better[-1]:
+                history.best_scores[r], history.best_validation_losses[r] = score, loss
         copy_rows(self.best_params, params, better)
         history.best_validation_score = max(history.best_validation_score, best_now)
         return improved
@@ -200,10 +213,13 @@ def stopping_rule(training, params):
     return NoImprovement(training.solver.tol, training)
 
 
-def warn_if_diverged(loss_curves, n_before, solver):
+def warn_if_diverged(loss_curves, n_before, solver, max_iter=None):
     """A run that stalls far above where it started (its loss after epoch ``n_before``,
-    the first of this call's) has diverged: say so, once."""
+    the first of this call's) has diverged: say so, once. A run that used up ``max_iter``
+    (where given) without diverging is said not to have converged."""
     first = min(curve[n_before] for curve in loss_curves)
     last = min(curve[-1] for curve in loss_curves)
     if last > 10 * first:
         _diagnostics.diverged(first, last, solver.learning_rate_init)
+    elif max_iter is not None:
+        _diagnostics.not_converged(solver, max_iter)

@@ -37,15 +37,17 @@ class Settings:
     class_weighted: bool
 
     @classmethod
-    def of(cls, estimator, incremental):
+    def of(cls, params, incremental):
+        """The settings of an estimator's parameters ``params`` (``get_params()``, 'auto'
+        resolved)."""
         return cls(
-            n_epochs=1 if incremental else estimator.max_iter,
+            n_epochs=1 if incremental else params["max_iter"],
             incremental=incremental,
-            n_iter_no_change=estimator.n_iter_no_change,
-            early_stopping=estimator.early_stopping,
-            verbose=estimator.verbose,
-            alpha=estimator.alpha,
-            class_weighted=getattr(estimator, "class_weight", None) is not None,
+            n_iter_no_change=params["n_iter_no_change"],
+            early_stopping=params["early_stopping"],
+            verbose=params["verbose"],
+            alpha=params["alpha"],
+            class_weighted=params.get("class_weight") is not None,
         )
 
 
@@ -225,7 +227,7 @@ def train_epochs(training, params):
                 history.no_improvement = 0
         else:
             if not settings.incremental:
-                notes.append(partial(_diagnostics.not_converged, solver, settings.n_epochs))
+                notes.append(partial(warn_if_diverged, curves, n_before, solver, settings.n_epochs))
     except KeyboardInterrupt:
         _diagnostics.warn("Training interrupted by user.", UserWarning)
     if not guard.check_outputs(params, problem):

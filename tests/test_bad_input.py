@@ -239,7 +239,12 @@ def test_a_learning_rate_of_1e6_gives_a_finite_model_and_one_clear_warning(
     Estimator, solver, activation
 ):
     est = Estimator(
-        solver=solver, activation=activation, learning_rate_init=1e6, max_iter=50, random_state=0
+        solver=solver,
+        activation=activation,
+        learning_rate_init=1e6,
+        max_iter=50,
+        n_iter_no_change=10,
+        random_state=0,
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -261,6 +266,20 @@ def test_a_learning_rate_of_1e6_gives_a_finite_model_and_one_clear_warning(
     assert all(np.isfinite(w).all() for w in est.coefs_ + est.intercepts_)
     outputs = est.predict_proba(IRIS_X) if hasattr(est, "predict_proba") else est.predict(IRIS_X)
     assert np.isfinite(outputs).all()
+
+
+@pytest.mark.parametrize("solver", ["gd", "adam"])
+def test_a_run_that_diverges_until_max_iter_says_it_diverged(solver):
+    """Patience longer than the run: it ends at max_iter, and the warning names the cause."""
+    est = TinyMLPClassifier(
+        solver=solver, learning_rate_init=1e6, max_iter=30, n_iter_no_change=100, random_state=0
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(IRIS_X, IRIS_Y)
+    (warning,) = caught
+    assert "diverged" in str(warning.message) or "non-finite" in str(warning.message)
+    assert "Maximum iterations" not in str(warning.message)
 
 
 def test_a_loss_non_finite_from_the_first_epoch_is_a_clear_error():
@@ -388,7 +407,8 @@ def test_lbfgs_ends_with_finite_weights_or_a_clear_error_that_keeps_the_old_mode
     Estimator, X_scale, y_scale, weight, activation, normalize_y
 ):
     """Huge inputs or targets, or tiny sample weights: never NaN weights, never a lie."""
-    params = dict(activation=activation, max_iter=30, random_state=0)
+    alpha = 5.0 if Estimator is TinyMLPRegressor else 0.03  # L-BFGS's defaults
+    params = dict(activation=activation, alpha=alpha, max_iter=30, random_state=0)
     if Estimator is TinyMLPRegressor:
         params["normalize_y"] = normalize_y
         y = IRIS_Y * y_scale
@@ -405,7 +425,7 @@ def test_lbfgs_ends_with_finite_weights_or_a_clear_error_that_keeps_the_old_mode
             message = str(error)
             event(f"refused: {reason(error)}")
             assert fitted_state(est) == before  # the old model, untouched
-            if weight is not None and weight * len(y) * 1e100 < est.alpha:
+            if weight is not None and weight * len(y) * 1e100 < alpha:
                 assert "sample weights sum to" in message
             else:
                 assert "large values" in message

@@ -112,12 +112,14 @@ def test_sample_and_class_weights_weigh_the_smoothed_loss(kind):
 
 
 def test_restarts_warm_start_and_partial_fit_keep_the_smoothing():
-    est = TinyMLPClassifier((5,), label_smoothing=0.1, n_init=3, max_iter=10, random_state=0)
+    est = TinyMLPClassifier(
+        (5,), alpha=0.03, label_smoothing=0.1, n_init=3, max_iter=10, random_state=0
+    )
     quietly(est, X, Y)
     assert est.init_losses_.min() == pytest.approx(est.loss_, rel=1e-12)
     quietly(est.set_params(warm_start=True), X, Y)
     expected = smoothed_log_loss(output_pre_activation(est, X), Y, "multiclass", 0.1)
-    penalty = 0.5 * est.alpha * sum((W**2).sum() for W in est.coefs_) / len(Y)
+    penalty = 0.5 * 0.03 * sum((W**2).sum() for W in est.coefs_) / len(Y)
     assert est.loss_ == pytest.approx(expected + penalty, rel=1e-9)
     adam = TinyMLPClassifier((5,), solver="adam", label_smoothing=0.1, random_state=0)
     adam.partial_fit(X, Y, classes=[0, 1, 2])

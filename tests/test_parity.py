@@ -157,7 +157,12 @@ def test_invscaling_rate_follows_the_samples_seen(iris):
     X, y = iris
     clf = quietly(
         TinyMLPClassifier(
-            solver="sgd", learning_rate="invscaling", power_t=0.5, max_iter=4, random_state=0
+            solver="sgd",
+            learning_rate="invscaling",
+            learning_rate_init=0.001,
+            power_t=0.5,
+            max_iter=4,
+            random_state=0,
         ),
         X,
         y,
@@ -235,10 +240,10 @@ def test_early_stopping_split_is_stratified():
     assert clf.n_iter_ == 3  # 20 held out: 18 + 2, every class present
 
 
-def test_a_multiclass_split_is_not_stratified_as_in_scikit_learn():
+def test_a_multiclass_target_too_small_to_stratify_is_split_at_random_as_in_scikit_learn():
     """scikit-learn stratifies the early-stopping split only where one output unit remains
     (binary targets), so a multiclass target with a class of one member fits there; here
-    too, where a stratified split would refuse it."""
+    too: the split that cannot be stratified is drawn at random."""
     X, y = make_classification(n_samples=60, n_classes=3, n_informative=4, random_state=0)
     y[0] = 3  # a fourth class, of one member
     params = {"solver": "adam", "early_stopping": True, "max_iter": 5, "random_state": 0}
@@ -246,6 +251,17 @@ def test_a_multiclass_split_is_not_stratified_as_in_scikit_learn():
     ours = quietly(TinyMLPClassifier(**params), X, y)
     assert list(ours.classes_) == list(theirs.classes_) == [0, 1, 2, 3]
     assert ours.t_ == theirs.t_ == 5 * 54  # 6 of the 60 rows held out, by each
+
+
+def test_a_multiclass_split_is_stratified_as_scikit_learn_documents():
+    """scikit-learn documents the split as stratified except for multilabel targets: 3 rows
+    held out of 10 per class are one of each, so a network that predicts one class for
+    every row (all rows alike) scores exactly 1/3 on them, whatever the seed."""
+    X, y = np.zeros((30, 2)), np.repeat([0, 1, 2], 10)
+    for seed in range(20):
+        clf = TinyMLPClassifier((2,), solver="adam", early_stopping=True, max_iter=1)
+        quietly(clf.set_params(random_state=seed), X, y)
+        assert clf.validation_scores_ == [pytest.approx(1 / 3)]
 
 
 def test_a_class_too_small_to_stratify_is_named_by_its_label():
