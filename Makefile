@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test test-min lint bench docs clean
+.PHONY: demo test test-min lint bench docs dist clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,8 +50,24 @@ docs: $(VENV)/.installed-docs
 	rm -rf docs/generated docs/auto_examples
 	$(PY) -m sphinx -E -W --keep-going -b html docs docs/_build/html
 
+# the sdist and wheel, built and checked as an index would take them: twine's check, the
+# wheel alone in a fresh virtualenv (.ci/smoke.py, run outside the tree), and the test
+# suite run from the unpacked sdist, installed with its test extra in another
+CHECK := build/dist-check
+dist: $(VENV)/.installed-dev
+	rm -rf dist $(CHECK)
+	$(PY) -m build --outdir dist .
+	$(PY) -m twine check --strict dist/*
+	$(PYTHON) -m venv $(CHECK)/wheel
+	$(CHECK)/wheel/bin/python -m pip install --quiet dist/*.whl
+	cd $(CHECK) && wheel/bin/python $(CURDIR)/.ci/smoke.py
+	mkdir -p $(CHECK)/sdist && tar -xzf dist/*.tar.gz -C $(CHECK)/sdist
+	$(PYTHON) -m venv $(CHECK)/sdist-venv
+	$(CHECK)/sdist-venv/bin/python -m pip install --quiet "$$(ls $(CURDIR)/dist/*.tar.gz)[test]"
+	cd $(CHECK)/sdist/sklearn_xornet-* && $(CURDIR)/$(CHECK)/sdist-venv/bin/python -m pytest -p no:cacheprovider -q
+
 bench: $(VENV)/.installed-test
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(MIN_VENV) .pytest_cache .ruff_cache docs/_build docs/generated docs/auto_examples
+	rm -rf $(VENV) $(MIN_VENV) .pytest_cache .ruff_cache docs/_build docs/generated docs/auto_examples dist build

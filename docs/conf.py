@@ -8,6 +8,7 @@ import re
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 import sklearn_xornet  # noqa: E402
+from sklearn_xornet._docs import DOCS_URL  # noqa: E402
 
 project = "sklearn_xornet"
 author = "the sklearn_xornet developers"
@@ -37,6 +38,8 @@ html_theme_options = {
     "show_toc_level": 2,
 }
 html_static_path = []
+# where the site is published: the estimators' HTML repr links to its API pages
+html_baseurl = DOCS_URL
 
 # the examples run on every build: the figures are made, not copied
 sphinx_gallery_conf = {

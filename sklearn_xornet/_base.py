@@ -34,6 +34,7 @@ from ._arrays import (
     to_numpy,
 )
 from ._callbacks import CallbackSupportMixin, FitTasks
+from ._docs import DocLinks
 from ._embedding import Embedding
 from ._inputs import about_the_validation_set, fit_data, held_out
 from ._network import Layout, Pass, forward, layer_functions
@@ -152,6 +153,32 @@ def store_parameters(estimator, arguments):
             setattr(estimator, name, value)
 
 
+def _with_class_weights(estimator, data, incremental):
+    """``data`` with the class weights of ``estimator`` multiplied into its sample weights,
+    training and validation rows alike: data, handed to the training as they are."""
+
+    def weighed(y, sample_weight, X):
+        weights = estimator._class_weights(y, _on_host(sample_weight), incremental)
+        if weights is None:
+            return sample_weight
+        weights = like(X, weights.astype(host_dtype(X.dtype)))
+        weights = weights if sample_weight is None else sample_weight * weights
+        if not float(namespace(weights).sum(weights)) > 0:
+            raise ValueError(
+                f"class_weight={estimator.class_weight!r} gives every sample a weight of"
+                " zero: there is nothing to learn from."
+            )
+        return weights
+
+    validation = data.validation
+    if validation is not None:
+        X_val, y_val, sample_weight_val = validation
+        validation = (X_val, y_val, weighed(y_val, sample_weight_val, X_val))
+    return data._replace(
+        sample_weight=weighed(data.y, data.sample_weight, data.X), validation=validation
+    )
+
+
 class _Call(NamedTuple):
     """One call to ``fit`` or ``partial_fit``: its arrays, whether it is ``partial_fit``'s,
     the target encoding announced for a fresh network (``partial_fit``'s first ``classes``;
@@ -203,7 +230,7 @@ _PARAMETER_CONSTRAINTS = {
 }
 
 
-class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
+class _BaseTinyMLP(Embedding, CallbackSupportMixin, DocLinks, BaseEstimator):
     """The multilayer perceptron shared by ``TinyMLPClassifier`` and ``TinyMLPRegressor``.
 
     Subclasses write out their ``__init__`` (scikit-learn reads the parameters from it),
@@ -222,7 +249,8 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
 
         ``encoding`` is None on a first fit, which learns the encoding from ``y``; a
         warm-started fit or ``partial_fit`` passes the one to keep, on the host
-        (``incremental`` tells which of the two). Returns ``(Y, encoding)``: the 2-D targets
+        (``incremental``: ``y`` may lack some of its classes, as a ``partial_fit`` batch
+        or the rows early stopping leaves may). Returns ``(Y, encoding)``: the 2-D targets
         in the NumPy dtype ``dtype``, and a dict of the fitted attributes that describe the
         targets.
         """
@@ -235,6 +263,11 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
     def _class_weights(self, y, sample_weight, incremental):
         """Each sample's class weight (the classifier's ``class_weight``; ``sample_weight``,
         on the host, counts the samples for 'balanced'), on the host, or None."""
+        return None
+
+    def _encoding_of(self, y):
+        """The encoding of every row of ``y``, learnt before early stopping holds some
+        out, or None where the rows left to train on decide it."""
         return None
 
     def _output_activation(self):
@@ -266,7 +299,10 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
             The targets: class labels for the classifier, real numbers for the regressor.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative sample weights; ``None`` weighs every sample equally.
+            Non-negative sample weights; ``None`` weighs every sample equally. The penalty
+            ``alpha`` is divided by their total, as in scikit-learn's MLP: weights that sum
+            to 1 (AdaBoost's) make the same ``alpha`` ``n_samples`` times stronger
+            (multiply them by ``n_samples``, or divide ``alpha`` by it).
 
         X_val : {array-like, sparse matrix} of shape (n_val_samples, n_features), default=None
             Validation samples, as in scikit-learn's HistGradientBoosting: their score and
@@ -325,14 +361,17 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
         # checked before anything is computed
         n_hidden = len(_hidden_layer_sizes(self.hidden_layer_sizes))
         dropout = _dropout_rates(self.dropout, n_hidden, solver)
-        data = self._with_class_weights(data, call.incremental)
+        data = _with_class_weights(self, data, call.incremental)
         metadata = None if data.sample_weight is None else {"sample_weight": data.sample_weight}
         tasks.begin(data.X, like(data.X, data.y), metadata)
         rng = check_random_state(self.random_state)
-        if data.validation is None and self.early_stopping:
-            data = held_out(self, data, rng, params["validation_fraction"])
         encoding = self._target_encoding() if continuing else call.encoding
-        problem = self._problem(data, encoding, call.incremental, dropout, params["alpha"])
+        subset = call.incremental  # may y lack some of the encoding's classes?
+        if data.validation is None and self.early_stopping:
+            if encoding is None:  # classes held out are classes all the same
+                encoding, subset = self._encoding_of(data.y), True
+            data = held_out(self, data, rng, params["validation_fraction"])
+        problem = self._problem(data, encoding, subset, dropout, params["alpha"])
         weights, history = self._starting_point(problem, rng, continuing, call.incremental)
         settings = Settings.of(params, call.incremental)
         training = Training(problem, history, solver, settings, tasks, rng)
@@ -342,37 +381,13 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, BaseEstimator):
         tasks.end()
         return self
 
-    def _with_class_weights(self, data, incremental):
-        """``data`` with the class weights multiplied into its sample weights, training and
-        validation rows alike: data, handed to the training as they are."""
-
-        def weighed(y, sample_weight, X):
-            weights = self._class_weights(y, _on_host(sample_weight), incremental)
-            if weights is None:
-                return sample_weight
-            weights = like(X, weights.astype(host_dtype(X.dtype)))
-            weights = weights if sample_weight is None else sample_weight * weights
-            if not float(namespace(weights).sum(weights)) > 0:
-                raise ValueError(
-                    f"class_weight={self.class_weight!r} gives every sample a weight of"
-                    " zero: there is nothing to learn from."
-                )
-            return weights
-
-        validation = data.validation
-        if validation is not None:
-            X_val, y_val, sample_weight_val = validation
-            validation = (X_val, y_val, weighed(y_val, sample_weight_val, X_val))
-        return data._replace(
-            sample_weight=weighed(data.y, data.sample_weight, data.X), validation=validation
-        )
-
-    def _problem(self, data, encoding, incremental, dropout, alpha):
-        """What this call trains on: encoded targets, the network's layout, its objective
-        (penalised by ``alpha``) and the validation set, all where ``X`` is."""
+    def _problem(self, data, encoding, subset, dropout, alpha):
+        """What this call trains on: encoded targets (``subset``: ``y`` may lack some of the
+        classes of ``encoding``), the network's layout, its objective (penalised by
+        ``alpha``) and the validation set, all where ``X`` is."""
         X, dtype = data.X, host_dtype(data.X.dtype)
         Y, encoding = self._encode_targets(
-            data.y, _on_host(data.sample_weight), dtype, _encoding_on_host(encoding), incremental
+            data.y, _on_host(data.sample_weight), dtype, _encoding_on_host(encoding), subset
         )
         layout = Layout([X.shape[1], *_hidden_layer_sizes(self.hidden_layer_sizes), Y.shape[1]])
         activations = per_layer(self.activation, len(layout.layer_units) - 2, dtype)

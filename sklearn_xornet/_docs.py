@@ -1,7 +1,20 @@
-"""The numpydoc text of the parameters and fitted attributes both estimators share.
+"""The numpydoc text of the parameters and fitted attributes both estimators share, and
+where the estimators' documentation lives.
 
 Each class docstring places it among its own entries, so every entry is written once.
 """
+
+# the site `make docs` builds, as published: its API pages are generated/<module>.<name>.html
+DOCS_URL = "https://sklearn-xornet.readthedocs.io/en/stable/"
+
+
+class DocLinks:
+    """The link from an estimator's HTML repr to its page in the API reference, as
+    scikit-learn's third-party estimators declare it."""
+
+    _doc_link_module = "sklearn_xornet"
+    _doc_link_template = DOCS_URL + "generated/{estimator_module}.{estimator_name}.html"
+
 
 SHARED_PARAMETERS_DOC = """\
     hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
@@ -121,11 +134,12 @@ SHARED_PARAMETERS_DOC = """\
         weights of the best validation score are kept. Of the epochs with the same best
         score, the one with the lowest validation loss is the best, and holding the best
         score while lowering the validation loss by a share ``tol`` of it counts as an
-        improvement (scikit-learn's MLP keeps the first epoch of the best score: on a
-        validation set of a few dozen samples that is often an underfit model). The
-        validation set is ``fit``'s ``X_val``, ``y_val`` where given, else
-        ``validation_fraction`` of the data held out (stratified for single-output
-        classification). scikit-learn's MLP has it for 'sgd' and 'adam' only.
+        improvement where the validation targets are not all alike (scikit-learn's MLP
+        keeps the first epoch of the best score: on a validation set of a few dozen
+        samples that is often an underfit model). The validation set is ``fit``'s
+        ``X_val``, ``y_val`` where given, else ``validation_fraction`` of the data held
+        out (stratified for single-output classification). scikit-learn's MLP has it for
+        'sgd' and 'adam' only.
 
     validation_fraction : float or 'auto', default='auto'
         The share of the data held out for early stopping when ``fit`` is given no

@@ -118,6 +118,8 @@ class TinyMLPRegressor(RegressorMixin, _BaseTinyMLP):
         ``load_diabetes``, R2 0.49 instead of below 0), while on mini-batches, whose steps
         divide it by the batch's weight rather than the data's, 5.0 smothers the fit (R2
         0.75 instead of 0.95 on a noisy ``make_friedman1``). Lower it for clean signals.
+        Being divided by the total sample weight, it is ``n_samples`` times stronger under
+        weights that sum to 1: scale such weights up, or ``alpha`` down.
 
     loss : {{'squared_error', 'absolute_error', 'huber', 'quantile', 'poisson'}}, \
             default='squared_error'

@@ -171,7 +171,9 @@ class EarlyStopping(NoImprovement):
     by a share ``tol`` of it counts as progress. A validation set of a few dozen samples
     reaches its best accuracy early and holds it for many epochs while the model still
     learns: the first of them, scikit-learn's choice, is often underfit (README,
-    "Defaults").
+    "Defaults"). Where the validation targets are all alike (one class, a constant), the
+    score cannot tell one model from another and the loss falls for ever: there, holding
+    the score is no progress, as in scikit-learn.
     """
 
     what = "Validation score"
@@ -179,6 +181,8 @@ class EarlyStopping(NoImprovement):
     def __init__(self, tol, training, params):
         super().__init__(tol, training)
         self.best_params = copy(params)
+        Y = to_numpy(training.problem.validation.Y)
+        self.ties_progress = np.unique(Y.reshape(Y.shape[0], -1), axis=0).shape[0] > 1
 
     def improved(self, losses, params):
         super().improved(losses, params)  # records the scores and losses
@@ -192,7 +196,8 @@ class EarlyStopping(NoImprovement):
             score, loss = scores[-1], val_losses[-1]
             best, best_loss = history.best_scores[r], history.best_validation_losses[r]
             held = score == best
-            improved = improved or (held and loss <= best_loss - tol * abs(best_loss))
+            lowered = held and loss <= best_loss - tol * abs(best_loss)
+            improved = improved or (lowered and self.ties_progress)
             better.append(score > best or (held and loss < best_loss))
             if better[-1]:
                 history.best_scores[r], history.best_validation_losses[r] = score, loss

@@ -245,7 +245,11 @@ def _classifier_output(scope, operator, container, Z):
     proto, dtype, _ = _precision(operator)
     label, proba = operator.outputs[0].full_name, operator.outputs[1].full_name
 
-    if model._y_type == "binary":
+    if model._y_type == "unary":  # one class, certainly: a column of ones
+        one = _constant(scope, container, "one", np.ones((), dtype=dtype), proto)
+        zero = _node(scope, container, "Sub", [Z, Z], "zero")
+        container.add_node("Add", [zero, one], proba, name=scope.get_unique_operator_name("Add"))
+    elif model._y_type == "binary":
         # one sigmoid unit: P(classes_[1]); predict_proba's first column is its complement
         one = _constant(scope, container, "one", np.ones((), dtype=dtype), proto)
         complement = _node(scope, container, "Sub", [one, Z], "complement")

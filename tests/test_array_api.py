@@ -129,6 +129,7 @@ CASES = {
     "classifier": (TinyMLPClassifier, {}, IRIS_X, IRIS_Y),
     "regressor": (TinyMLPRegressor, {}, REG_X, REG_Y),
     "binary": (TinyMLPClassifier, {}, IRIS_X, IRIS_Y % 2),
+    "one class": (TinyMLPClassifier, {}, IRIS_X, np.full(len(IRIS_Y), 2)),
     "multilabel": (TinyMLPClassifier, {}, IRIS_X, LABELS),
     "sample_weight": (TinyMLPClassifier, {}, IRIS_X, IRIS_Y),
     "class_weight": (TinyMLPClassifier, {"class_weight": "balanced"}, IRIS_X, IRIS_Y),

@@ -55,9 +55,6 @@ PRIVATE = {
 }
 # deliberate differences (README, "Other differences from scikit-learn's MLP")
 DIFFERENT = {
-    # it fits a one-class y, which we refuse with a clear error: a classifier with one
-    # class has nothing to learn (tests/test_estimators.py)
-    "test_preserve_feature_names": "a one-class y is refused",
     # it expects scikit-learn's error text for a class too small to stratify, which names
     # the binarised label ['True']; ours names the user's label (tests/test_parity.py)
     "test_early_stopping_stratified": "the stratified-split error names the label",
