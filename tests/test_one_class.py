@@ -66,7 +66,7 @@ def test_weights_and_labels_of_one_class():
     clf = quietly(TinyMLPClassifier(random_state=0), X, y, sample_weight=weights)
     assert clf.classes_.tolist() == ["a", "b"]
     assert (clf.predict(X) == "a").all()  # b's rows taught it nothing
-    with pytest.raises(ValueError, match="at least one non-zero"):
+    with pytest.raises(ValueError, match="all zeros|at least one non-zero"):
         TinyMLPClassifier().fit(X, ONE, sample_weight=np.zeros(40))
     with pytest.raises(ValueError, match="weight of zero"):
         TinyMLPClassifier(class_weight={"setosa": 0.0}).fit(X, ONE)
