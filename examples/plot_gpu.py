@@ -8,7 +8,8 @@ library (torch, CuPy) where they live: on a GPU, the data never goes back to the
 fitted weights stay on the device and so do the predictions. This example takes torch's GPU
 arrays where there is a GPU, torch's CPU arrays where there is none, and array-api-strict's
 where torch is not installed, so it runs everywhere; on a CPU it shows how, not how fast
-(see the user guide's "Training on a GPU").
+(see the user guide's "Training on a GPU"). The device path is tested on array-api-strict
+and torch's CPU build; it has not yet run on a CUDA GPU or with CuPy.
 """
 
 # %%

@@ -294,7 +294,9 @@ def plain_rows(X, model_array, n_features):
 # -- the door: where inputs live, and moving arrays there --------------------------------------
 
 # scikit-learn 1.9 moves arrays and estimators between namespaces and devices (move_to,
-# move_estimator_to); training on another library's arrays relies on them
+# move_estimator_to); training on another library's arrays relies on them. The estimators
+# declare array_api_support from it: tested on array-api-strict and torch's CPU build, not
+# yet run on a CUDA GPU or with CuPy
 DEVICES = tuple(int(part) for part in sklearn.__version__.split(".")[:2]) >= (1, 9)
 
 
