@@ -61,6 +61,7 @@ def test_the_installed_metadata_is_the_packages():
     assert {"Documentation", "Source", "Changelog"} <= set(urls)
     assert urls["Documentation"] in TinyMLPClassifier()._get_doc_link()
     assert metadata["License-Expression"] == "BSD-3-Clause"
+    assert "License :: OSI Approved :: BSD License" in metadata.get_all("Classifier")
     assert "scikit-learn" in metadata["Keywords"]
 
 
