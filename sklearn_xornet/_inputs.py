@@ -170,19 +170,32 @@ def held_out(estimator, data, rng, validation_fraction):
     targets only): a multiclass validation set of a dozen rows drawn at random may lack a
     class, and early stopping then keeps a model that never predicts it. A multiclass
     target that cannot be stratified (a class of one member, or fewer held-out rows than
-    classes) is split at random, as scikit-learn's code does; a binary one is refused.
+    classes) is split at random, as scikit-learn's code does; a binary one is refused, in
+    scikit-learn's words (which name its binarised classes, 'True' and 'False') and ours.
     """
     X, y, sample_weight, _ = data
-    stratify = None
+    stratify, classes = None, None
     if is_classifier(estimator) and y.ndim == 1:
         classes, counts = np.unique(y, return_counts=True)
         n_test = int(np.ceil(validation_fraction * len(y)))
         feasible = counts.min() >= 2 and len(classes) <= min(n_test, len(y) - n_test)
-        stratify = y if len(classes) == 2 or feasible else None
-    # the rows train_test_split would take from the arrays themselves
-    train, test = train_test_split(
-        np.arange(X.shape[0]), test_size=validation_fraction, random_state=rng, stratify=stratify
-    )
+        stratify = y if feasible else None
+        if len(classes) == 2:  # scikit-learn's binarised target: a column, True for classes[1]
+            stratify = (y == classes[1]).reshape(-1, 1)
+    try:  # the rows train_test_split would take from the arrays themselves
+        train, test = train_test_split(
+            np.arange(X.shape[0]),
+            test_size=validation_fraction,
+            random_state=rng,
+            stratify=stratify,
+        )
+    except ValueError as error:
+        if classes is None or len(classes) != 2:
+            raise
+        raise ValueError(
+            f"{error} (early stopping's split is stratified: 'True' is the class"
+            f" {classes[1].item()!r}, 'False' the class {classes[0].item()!r})"
+        ) from error
     if test.shape[0] < 2:
         raise ValueError(
             "The validation set is too small. Increase 'validation_fraction' or the size"

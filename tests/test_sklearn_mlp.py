@@ -54,11 +54,7 @@ PRIVATE = {
     "test_n_iter_no_change_inf",
 }
 # deliberate differences (README, "Other differences from scikit-learn's MLP")
-DIFFERENT = {
-    # it expects scikit-learn's error text for a class too small to stratify, which names
-    # the binarised label ['True']; ours names the user's label (tests/test_parity.py)
-    "test_early_stopping_stratified": "the stratified-split error names the label",
-}
+DIFFERENT = {}
 
 
 def _load_sklearn_tests():
