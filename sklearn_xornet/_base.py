@@ -369,7 +369,8 @@ class _BaseTinyMLP(Embedding, CallbackSupportMixin, DocLinks, BaseEstimator):
         subset = call.incremental  # may y lack some of the encoding's classes?
         if data.validation is None and self.early_stopping:
             if encoding is None:  # classes held out are classes all the same
-                encoding, subset = self._encoding_of(data.y), True
+                encoding = self._encoding_of(data.y)
+                subset = encoding is not None
             data = held_out(self, data, rng, params["validation_fraction"])
         problem = self._problem(data, encoding, subset, dropout, params["alpha"])
         weights, history = self._starting_point(problem, rng, continuing, call.incremental)

@@ -178,10 +178,10 @@ def held_out(estimator, data, rng, validation_fraction):
     if is_classifier(estimator) and y.ndim == 1:
         classes, counts = np.unique(y, return_counts=True)
         n_test = int(np.ceil(validation_fraction * len(y)))
-        feasible = counts.min() >= 2 and len(classes) <= min(n_test, len(y) - n_test)
-        stratify = y if feasible else None
         if len(classes) == 2:  # scikit-learn's binarised target: a column, True for classes[1]
             stratify = (y == classes[1]).reshape(-1, 1)
+        elif counts.min() >= 2 and len(classes) <= min(n_test, len(y) - n_test):
+            stratify = y
     try:  # the rows train_test_split would take from the arrays themselves
         train, test = train_test_split(
             np.arange(X.shape[0]),

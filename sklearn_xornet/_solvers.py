@@ -277,10 +277,11 @@ SOLVERS = {"lbfgs": LBFGS, "adam": Adam, "sgd": SGD, "gd": GradientDescent}
 # classifier's value, then the regressor's (its targets are standardised, its loss a half
 # squared error). Chosen on the benchmark data sets, 5-fold CV, with and without early
 # stopping (benchmarks/bench_defaults.py --solvers and --try; README, "Defaults"): L-BFGS's
-# are the values these parameters always had. The epoch solvers take each step on a mean
-# over a mini-batch, so the penalty, divided by the total weight, weighs on a batch as much
-# as on the full data: L-BFGS's regressor alpha would smother Adam's fit. 'gd' takes
-# hundreds of full-batch steps where L-BFGS takes dozens of iterations.
+# are the values these parameters always had. A mini-batch step divides the penalty by the
+# batch's weight, not the data's (as scikit-learn's MLP does), so it weighs n_samples /
+# batch_size times more against the loss than on the full batch: L-BFGS's regressor alpha
+# would smother Adam's fit. 'gd' takes hundreds of full-batch steps where L-BFGS takes
+# dozens of iterations.
 AUTO_DEFAULTS = {
     "lbfgs": {
         "alpha": (0.03, 5.0),
